@@ -1,0 +1,95 @@
+/**
+ * `marketlens` command line (commander). One sub-command per use case; each prints a clear error and
+ * exits non-zero on bad input. Launched by bin/marketlens.mjs.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError } from "commander";
+import pg from "pg";
+import { loadSymbolsConfig, parseSymbolsConfig } from "../config/symbols-config.ts";
+import { applyMigrations, migrationStatus } from "../db/migrate.ts";
+import { listSymbols, removeSymbol, upsertSymbols } from "../db/symbols.repo.ts";
+import { parseTimeframeList, type Timeframe } from "../domain/time/timeframes.ts";
+import { env } from "../env.ts";
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: env().DATABASE_URL });
+  await client.connect().catch((error: Error) => {
+    throw new Error(`cannot connect to PostgreSQL at DATABASE_URL (${error.message}); is it running? (npm start starts one)`);
+  });
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function timeframesOption(value: string): Timeframe[] {
+  try {
+    return parseTimeframeList(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+const program = new Command("marketlens").description("Marketlens command line").showHelpAfterError();
+
+const migrate = program.command("migrate").description("database migrations (prisma/migrations, no downloaded engines)");
+migrate.command("up").description("apply pending migrations").action(async () => {
+  const applied = await applyMigrations({ databaseUrl: env().DATABASE_URL, projectRoot });
+  console.log(applied.length === 0 ? "migrations: up to date" : `migrations: applied ${applied.join(", ")}`);
+});
+migrate.command("status").description("list migrations and whether each is applied").action(async () => {
+  const rows = await migrationStatus({ databaseUrl: env().DATABASE_URL, projectRoot });
+  for (const row of rows) console.log(`${row.failed ? "FAILED " : row.applied ? "applied" : "pending"}  ${row.name}${row.appliedAt ? `  ${row.appliedAt}` : ""}`);
+  if (rows.some((row) => !row.applied)) process.exitCode = 1;
+});
+
+const symbols = program.command("symbols").description("the symbol universe");
+symbols.command("list").option("--exchange <name>", "only this exchange").action(async (options: { exchange?: string }) => {
+  const rows = await withClient((client) => listSymbols(client, { exchange: options.exchange?.toUpperCase() }));
+  for (const row of rows) console.log(`${row.id.padEnd(24)} ${row.active ? "active  " : "inactive"} ${row.assetClass.padEnd(7)} ${row.displayName}`);
+});
+symbols
+  .command("add <id>")
+  .description("add (or reactivate) a symbol, e.g. BINANCE:XRPUSDT")
+  .option("--name <displayName>", "display name")
+  .option("--asset-class <class>", "crypto | stock | etf | fx | index", "crypto")
+  .option("--calendar <calendar>", "CRYPTO | NYSE | NASDAQ | BIST", "CRYPTO")
+  .action(async (id: string, options: { name?: string; assetClass: string; calendar: string }) => {
+    const yaml = `symbols:\n  - id: ${JSON.stringify(id)}\n    asset_class: ${JSON.stringify(options.assetClass)}\n    calendar: ${JSON.stringify(options.calendar)}\n${options.name ? `    display_name: ${JSON.stringify(options.name)}\n` : ""}`;
+    const [entry] = parseSymbolsConfig(yaml, "arguments");
+    await withClient((client) => upsertSymbols(client, [entry!]));
+    console.log(`added ${entry!.id}`);
+  });
+symbols.command("remove <id>").description("remove a symbol (its stored candles stay)").action(async (id: string) => {
+  const removed = await withClient((client) => removeSymbol(client, id.toUpperCase()));
+  if (!removed) throw new Error(`symbol ${id} does not exist (see marketlens symbols list)`);
+  console.log(`removed ${id.toUpperCase()}`);
+});
+symbols
+  .command("sync")
+  .description("seed/update the symbols table from config/symbols.yaml")
+  .option("--file <path>", "symbols file", path.join(projectRoot, "config", "symbols.yaml"))
+  .action(async (options: { file: string }) => {
+    const entries = await loadSymbolsConfig(path.relative(process.cwd(), options.file) || options.file);
+    const written = await withClient((client) => upsertSymbols(client, entries));
+    console.log(`symbols: ${entries.length} in ${path.relative(projectRoot, options.file)}, ${written} written`);
+  });
+
+program
+  .command("bars")
+  .description("build closed OHLCV bars from recorded Binance frames (one JSON frame per line) and print NDJSON")
+  .requiredOption("--input <file>", "recorded frames, NDJSON")
+  .option("--timeframes <list>", "comma separated timeframes", timeframesOption, parseTimeframeList("1m,5m,15m,1h,4h,1d"))
+  .action(async (options: { input: string; timeframes: Timeframe[] }) => {
+    const { runBarsCommand } = await import("./bars.command.ts");
+    await runBarsCommand({ input: options.input, timeframes: options.timeframes }, process.stdout);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`marketlens: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+/**
+ * The one validated environment module (CONVENTIONS.md): nothing else reads process.env.
+ * Add a variable here (with its default and a description in README "Configuration").
+ * Invalid values fail at boot with a message naming the variable.
+ */
+import { z } from "zod";
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.join(" or ")}`);
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:55432/marketlens"),
+  REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:56379"),
+  /** Prefix of every Redis key and pub/sub channel, so several stacks can share one Redis. */
+  MARKETLENS_NAMESPACE: z.string().regex(/^[a-z0-9_-]+$/i).default("ml"),
+  /** auto: live Binance when reachable, replay otherwise. */
+  MARKETLENS_FEED: z.enum(["auto", "live", "replay"]).default("auto"),
+  BINANCE_WS_URL: url(["ws:", "wss:"]).default("wss://data-stream.binance.vision"),
+  BINANCE_REST_URL: url(["http:", "https:"]).default("https://data-api.binance.vision"),
+  WEB_PORT: port.default(3000),
+  GATEWAY_PORT: port.default(3001),
+  REPLAY_PORT: port.default(3002),
+  /** Public URL browsers use for the realtime gateway; default ws://<page host>:GATEWAY_PORT/ws. */
+  GATEWAY_PUBLIC_URL: url(["ws:", "wss:"]).optional(),
+  /** Replay speed: 1 = real time. Tests run the replay faster. */
+  REPLAY_SPEED: z.coerce.number().positive().max(10_000).default(1),
+  /** Trades later than this (ms) after their bar closed revise the stored bar instead of landing in the open one. */
+  BAR_LATENESS_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** Minimum interval between live (unclosed) bar updates per stream. */
+  LIVE_THROTTLE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  /** How many 1m bars a fresh collector backfills when the database has none. */
+  INITIAL_BACKFILL_BARS: z.coerce.number().int().min(0).max(100_000).default(2_880),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parses an environment (default: process.env); throws one message naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ""));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid environment:\n  ${problems.join("\n  ")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, validated once. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
