@@ -1,0 +1,27 @@
+/**
+ * Prometheus metrics of the collector process (prom-client). Exported to Redis for the web's /metrics.
+ * Names follow Prometheus conventions: marketlens_<thing>_<unit>_total.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export function createCollectorMetrics(registry = new Registry()) {
+  collectDefaultMetrics({ register: registry, prefix: "marketlens_collector_" });
+  const labelNames = ["source"] as const;
+  return {
+    registry,
+    framesReceived: new Counter({ name: "marketlens_frames_received_total", help: "WebSocket frames received", labelNames, registers: [registry] }),
+    framesRejected: new Counter({ name: "marketlens_frames_rejected_total", help: "Frames rejected (malformed, invalid values, unknown symbol)", labelNames: ["source", "reason"] as const, registers: [registry] }),
+    trades: new Counter({ name: "marketlens_trades_total", help: "Trades accepted into the bar builder", labelNames, registers: [registry] }),
+    duplicateTrades: new Counter({ name: "marketlens_trades_duplicate_total", help: "Duplicate trade ids dropped", labelNames, registers: [registry] }),
+    barsClosed: new Counter({ name: "marketlens_bars_closed_total", help: "Bars closed", labelNames: ["source", "timeframe"] as const, registers: [registry] }),
+    barRevisions: new Counter({ name: "marketlens_bar_revisions_total", help: "Closed bars revised (late trade or exchange kline)", labelNames: ["source", "timeframe"] as const, registers: [registry] }),
+    reconnects: new Counter({ name: "marketlens_reconnects_total", help: "Exchange WebSocket reconnects", labelNames, registers: [registry] }),
+    gapBarsBackfilled: new Counter({ name: "marketlens_gap_bars_backfilled_total", help: "1m bars fetched over REST by gap repair", labelNames, registers: [registry] }),
+    knownGaps: new Counter({ name: "marketlens_known_gaps_total", help: "Holes in the exchange's own history recorded", labelNames, registers: [registry] }),
+    restWeight: new Gauge({ name: "marketlens_rest_used_weight_1m", help: "REST request weight used in the current minute (X-MBX-USED-WEIGHT-1M)", labelNames, registers: [registry] }),
+    dbWriteSeconds: new Histogram({ name: "marketlens_db_write_seconds", help: "Candle batch write latency", buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
+    writeBacklog: new Gauge({ name: "marketlens_write_backlog_bars", help: "Closed bars waiting to be written (PostgreSQL or Redis down)", labelNames: ["target"] as const, registers: [registry] }),
+  };
+}
+
+export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;

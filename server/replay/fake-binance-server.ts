@@ -1,0 +1,210 @@
+/**
+ * A local exchange speaking the Binance spot protocol (WebSocket combined/raw streams + REST market data)
+ * from recorded klines shifted to the present. `npm start` uses it when Binance is unreachable
+ * (MARKETLENS_FEED=replay); integration tests use it with faults injected (disconnects, serverShutdown,
+ * duplicate, out-of-order and malformed frames). The real collector connects to it unchanged.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+import { aggTradeEvents, klineEvent, type ReplayEvent } from "./fake-binance-frames.ts";
+import { handleRestRequest, type RestState } from "./fake-binance-rest.ts";
+import type { ReplayClock, ReplayDataset } from "./replay-dataset.ts";
+
+const MINUTE = 60_000;
+const KLINE_UPDATE_MS = 2_000;
+const CLOSE_DELAY_MS = 250;
+
+export interface Faults {
+  /** Send every Nth trade frame twice. */
+  duplicateEvery?: number;
+  /** Swap every Nth trade frame with the next one. */
+  outOfOrderEvery?: number;
+  /** Send a malformed frame before every Nth trade frame. */
+  malformedEvery?: number;
+}
+
+interface Client {
+  socket: WebSocket;
+  streams: Set<string>;
+  combined: boolean;
+  alive: boolean;
+  held: string | null;
+}
+
+export interface FakeBinanceOptions {
+  datasets: readonly ReplayDataset[];
+  clock: ReplayClock;
+  port?: number;
+  host?: string;
+  faults?: Faults;
+  weightLimit?: number;
+}
+
+export class FakeBinanceServer {
+  private readonly http: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Set<Client>();
+  private readonly rest: RestState;
+  private emittedUntil: number;
+  private ticker: NodeJS.Timeout | null = null;
+  private pinger: NodeJS.Timeout | null = null;
+  private tradeFrames = 0;
+  faults: Faults;
+
+  constructor(private readonly options: FakeBinanceOptions) {
+    this.faults = options.faults ?? {};
+    this.emittedUntil = options.clock.now();
+    this.rest = { datasets: options.datasets, clock: options.clock, weightLimit: options.weightLimit ?? 6_000, weightMinute: 0, usedWeight: 0, requests: 0 };
+    this.http = http.createServer((request, response) => handleRestRequest(this.rest, request, response));
+    this.wss = new WebSocketServer({ server: this.http });
+    this.wss.on("connection", (socket, request) => this.accept(socket, request.url ?? "/"));
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.http.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", resolve));
+    const tickMs = Math.max(5, Math.min(100, 250 / this.options.clock.speed));
+    this.ticker = setInterval(() => this.tick(), tickMs);
+    this.pinger = setInterval(() => this.ping(), 20_000);
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.http.address() as AddressInfo;
+    return `http://${address.address}:${address.port}`;
+  }
+
+  get wsUrl(): string {
+    return this.url.replace(/^http/, "ws");
+  }
+
+  get connections(): number {
+    return this.clients.size;
+  }
+
+  get restRequests(): number {
+    return this.rest.requests;
+  }
+
+  /** Abruptly drops every connection (TCP reset, no close frame), like a network failure. */
+  dropConnections(): void {
+    for (const client of this.clients) client.socket.terminate();
+  }
+
+  /** Sends serverShutdown to every connection, then closes them. */
+  shutdownConnections(): void {
+    const time = this.options.clock.now();
+    for (const client of this.clients) {
+      const payload = { e: "serverShutdown", E: time };
+      client.socket.send(JSON.stringify(client.combined ? { stream: "!serverShutdown", data: payload } : payload));
+      setTimeout(() => client.socket.close(1001, "server shutdown"), 200).unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.pinger) clearInterval(this.pinger);
+    for (const client of this.clients) client.socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private accept(socket: WebSocket, url: string): void {
+    const parsed = new URL(url, "http://replay");
+    const combined = parsed.pathname === "/stream";
+    const streams = combined ? (parsed.searchParams.get("streams") ?? "").split("/") : parsed.pathname.replace(/^\/ws\/?/, "").split("/");
+    const client: Client = { socket, streams: new Set(streams.filter(Boolean)), combined, alive: true, held: null };
+    this.clients.add(client);
+    socket.on("pong", () => (client.alive = true));
+    socket.on("message", (data) => this.control(client, data.toString()));
+    socket.on("close", () => this.clients.delete(client));
+    socket.on("error", () => this.clients.delete(client));
+  }
+
+  /** SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS as documented; anything else gets Binance's error shape. */
+  private control(client: Client, text: string): void {
+    let message: { method?: unknown; params?: unknown; id?: unknown };
+    try {
+      message = JSON.parse(text) as typeof message;
+    } catch {
+      client.socket.send(JSON.stringify({ code: 2, msg: "Invalid request: malformed JSON" }));
+      return;
+    }
+    const params = Array.isArray(message.params) ? message.params.map(String) : [];
+    if (message.method === "SUBSCRIBE") params.forEach((stream) => client.streams.add(stream));
+    else if (message.method === "UNSUBSCRIBE") params.forEach((stream) => client.streams.delete(stream));
+    else if (message.method === "LIST_SUBSCRIPTIONS") {
+      client.socket.send(JSON.stringify({ result: [...client.streams], id: message.id }));
+      return;
+    } else {
+      client.socket.send(JSON.stringify({ code: 2, msg: "Invalid request: unknown method", id: message.id }));
+      return;
+    }
+    client.socket.send(JSON.stringify({ result: null, id: message.id }));
+  }
+
+  private ping(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping(String(this.options.clock.now()));
+    }
+  }
+
+  private tick(): void {
+    const now = this.options.clock.now();
+    const from = this.emittedUntil;
+    if (now <= from) return;
+    this.emittedUntil = now;
+    const events = this.options.datasets.flatMap((dataset) => this.eventsFor(dataset, from, now));
+    events.sort((a, b) => a.time - b.time);
+    for (const event of events) this.broadcast(event);
+  }
+
+  private eventsFor(dataset: ReplayDataset, from: number, to: number): ReplayEvent[] {
+    const events: ReplayEvent[] = [];
+    for (let minute = Math.floor(from / MINUTE) * MINUTE - MINUTE; minute <= to; minute += MINUTE) {
+      const kline = dataset.klineAt(minute);
+      if (!kline) continue; // a hole in the recording: the exchange sent nothing
+      const previousClose = dataset.klineAt(minute - MINUTE)?.close ?? kline.open;
+      events.push(...aggTradeEvents(dataset.ticker, kline, from, to));
+      for (let time = minute + KLINE_UPDATE_MS; time < minute + MINUTE; time += KLINE_UPDATE_MS) {
+        if (time > from && time <= to) events.push(klineEvent({ ticker: dataset.ticker, kline, time, closed: false, previousClose }));
+      }
+      const closeTime = minute + MINUTE + CLOSE_DELAY_MS;
+      if (closeTime > from && closeTime <= to) events.push(klineEvent({ ticker: dataset.ticker, kline, time: closeTime, closed: true, previousClose }));
+    }
+    return events;
+  }
+
+  private broadcast(event: ReplayEvent): void {
+    const isTrade = event.stream.endsWith("@aggTrade");
+    if (isTrade) this.tradeFrames += 1;
+    for (const client of this.clients) {
+      if (!client.streams.has(event.stream) || client.socket.readyState !== client.socket.OPEN) continue;
+      const text = JSON.stringify(client.combined ? { stream: event.stream, data: event.payload } : event.payload);
+      if (isTrade) this.sendWithFaults(client, text);
+      else client.socket.send(text);
+    }
+  }
+
+  private sendWithFaults(client: Client, text: string): void {
+    const n = this.tradeFrames;
+    const { duplicateEvery, outOfOrderEvery, malformedEvery } = this.faults;
+    if (malformedEvery && n % malformedEvery === 0) client.socket.send('{"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","p":"NaN"');
+    if (client.held) {
+      client.socket.send(text);
+      client.socket.send(client.held);
+      client.held = null;
+    } else if (outOfOrderEvery && n % outOfOrderEvery === 0) {
+      client.held = text;
+      return;
+    } else {
+      client.socket.send(text);
+    }
+    if (duplicateEvery && n % duplicateEvery === 0) client.socket.send(text);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The contract every market-data collector implements (Binance now; Alpaca, Yahoo and replay later):
+ * connect, historical fetch with paging and rate limits, and health. One file per exchange.
+ */
+import type { SymbolId } from "../domain/bars/bar.ts";
+
+export type SymbolStatus = "healthy" | "repairing" | "unavailable";
+export type CollectorStatus = "connecting" | "repairing" | "healthy" | "reconnecting" | "down";
+
+export interface SymbolHealth {
+  status: SymbolStatus;
+  reason?: string;
+  lastBarAt: number | null;
+}
+
+/** What a collector reports in `{ns}:health:collector:{name}` (docs/architecture.md). */
+export interface CollectorHealth {
+  name: string;
+  mode: "live" | "replay";
+  status: CollectorStatus;
+  lastMessageAt: number | null;
+  updatedAt: number;
+  reconnects: number;
+  symbols: Record<SymbolId, SymbolHealth>;
+}
+
+export interface MarketDataSource {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): CollectorHealth;
+}

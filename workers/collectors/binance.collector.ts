@@ -1,0 +1,257 @@
+/**
+ * Binance spot collector: combined WebSocket stream (aggTrade + kline_1m per symbol) → parse →
+ * BarBuilder (all timeframes) → BarSink (PostgreSQL, Redis cache, pub/sub).
+ * On start and after every reconnect it repairs the gap over REST (closed 1m klines from the last stored
+ * bar up to server time) while buffering live frames, then replays the buffer: no missing and no
+ * duplicated bars. Holes in the exchange's own history are recorded in known_gaps, never invented.
+ * The same code runs against live Binance and the replay exchange (BINANCE_WS_URL / BINANCE_REST_URL).
+ */
+import type pg from "pg";
+import type { SymbolId } from "../../server/domain/bars/bar.ts";
+import { BarBuilder } from "../../server/domain/bars/bar-builder.ts";
+import { parseBinanceFrame } from "../../server/domain/binance/binance-frames.ts";
+import { alignTime, TIMEFRAME_MS } from "../../server/domain/time/timeframes.ts";
+import { lastCandleTime, readCandleRange, recordKnownGap } from "../../server/db/candles.repo.ts";
+import type { SymbolRow } from "../../server/db/symbols.repo.ts";
+import type { CollectorMetrics } from "../../server/observability/collector-metrics.ts";
+import type { BarSink } from "../../server/services/bar-sink.service.ts";
+import { BinanceStream } from "../../server/sources/binance/binance-stream.ts";
+import type { BinanceRestClient } from "../../server/sources/binance/binance-rest.ts";
+import type { CollectorHealth, CollectorStatus, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
+
+const MINUTE = TIMEFRAME_MS["1m"];
+const MAX_BUFFERED_FRAMES = 500_000;
+
+export interface BinanceCollectorOptions {
+  mode: "live" | "replay";
+  wsUrl: string;
+  rest: BinanceRestClient;
+  pool: pg.Pool;
+  sink: BarSink;
+  metrics: CollectorMetrics;
+  symbols: readonly SymbolRow[];
+  latenessMs: number;
+  initialBackfillBars: number;
+  log?: (level: "info" | "warn" | "error", message: string, details?: object) => void;
+  streamOptions?: { initialBackoffMs?: number; maxBackoffMs?: number; idleTimeoutMs?: number };
+}
+
+export class BinanceCollector implements MarketDataSource {
+  readonly name = "binance";
+  private readonly builder: BarBuilder;
+  private stream: BinanceStream | null = null;
+  private status: CollectorStatus = "connecting";
+  private readonly symbolHealth = new Map<SymbolId, SymbolHealth>();
+  private readonly byTicker = new Map<string, SymbolId>();
+  private buffer: string[] | null = null;
+  private lastMessageAt: number | null = null;
+  private lastAdvance = 0;
+  private reconnects = 0;
+  private repairRun = 0;
+
+  constructor(private readonly options: BinanceCollectorOptions) {
+    this.builder = new BarBuilder({
+      latenessMs: options.latenessMs,
+      onEvent: (event) => {
+        options.sink.push(event);
+        if (event.kind !== "live" && event.bar.timeframe === "1m") {
+          const health = this.symbolHealth.get(event.bar.symbol);
+          if (health && (health.lastBarAt ?? 0) < event.bar.openTime) health.lastBarAt = event.bar.openTime;
+        }
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.resolveSymbols();
+    const tickers = [...this.byTicker.keys()];
+    if (tickers.length === 0) {
+      this.status = "down";
+      this.log("warn", "no Binance symbol can be collected", { symbols: Object.fromEntries(this.symbolHealth) });
+      return;
+    }
+    await this.seedFromDatabase();
+    const streams = tickers.flatMap((ticker) => [`${ticker.toLowerCase()}@aggTrade`, `${ticker.toLowerCase()}@kline_1m`]);
+    this.stream = new BinanceStream({
+      baseUrl: this.options.wsUrl,
+      streams,
+      ...this.options.streamOptions,
+      callbacks: {
+        onOpen: () => void this.onOpen(),
+        onFrame: (text) => this.onFrame(text),
+        onClose: ({ code, reason, reconnectInMs }) => {
+          if (reconnectInMs === null) return;
+          this.reconnects += 1;
+          this.options.metrics.reconnects.inc({ source: this.name });
+          this.status = "reconnecting";
+          this.log("warn", "stream closed, reconnecting", { code, reason, reconnectInMs });
+        },
+      },
+    });
+    this.buffer = [];
+    this.stream.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.stream?.stop();
+    this.status = "down";
+  }
+
+  health(): CollectorHealth {
+    return {
+      name: this.name,
+      mode: this.options.mode,
+      status: this.status,
+      lastMessageAt: this.lastMessageAt,
+      updatedAt: Date.now(),
+      reconnects: this.reconnects,
+      symbols: Object.fromEntries(this.symbolHealth),
+    };
+  }
+
+  /** Active Binance symbols the exchange lists as TRADING; the others are reported unavailable. */
+  private async resolveSymbols(): Promise<void> {
+    const listed = await this.options.rest.exchangeSymbols();
+    for (const symbol of this.options.symbols) {
+      const status = listed.get(symbol.ticker);
+      if (status === "TRADING") {
+        this.byTicker.set(symbol.ticker, symbol.id);
+        this.symbolHealth.set(symbol.id, { status: "repairing", lastBarAt: null });
+        continue;
+      }
+      const reason = status
+        ? `Binance reports ${symbol.ticker} as ${status}`
+        : this.options.mode === "replay"
+          ? `No recorded data for ${symbol.id} in replay mode`
+          : `Binance does not list ${symbol.ticker}`;
+      this.symbolHealth.set(symbol.id, { status: "unavailable", reason, lastBarAt: null });
+    }
+  }
+
+  /** Rebuilds open higher-timeframe bars from stored 1m bars (today and yesterday, UTC). */
+  private async seedFromDatabase(): Promise<void> {
+    const serverTime = await this.options.rest.serverTime();
+    const from = alignTime(serverTime, "1d") - TIMEFRAME_MS["1d"];
+    for (const symbol of this.byTicker.values()) {
+      const bars = await readCandleRange(this.options.pool, { symbol, timeframe: "1m", from, to: serverTime });
+      this.builder.seed(bars);
+      const health = this.symbolHealth.get(symbol);
+      if (health && bars.length > 0) health.lastBarAt = bars[bars.length - 1]!.openTime;
+    }
+  }
+
+  private async onOpen(): Promise<void> {
+    const run = ++this.repairRun;
+    this.status = "repairing";
+    this.buffer ??= [];
+    try {
+      for (const symbol of this.byTicker.values()) {
+        if (run !== this.repairRun) return; // a newer connection started its own repair
+        await this.repairSymbol(symbol);
+      }
+    } catch (error) {
+      this.log("error", "gap repair failed; reconnecting to retry", { error: (error as Error).message });
+      this.stream?.reconnectNow("gap repair failed");
+      return;
+    }
+    if (run !== this.repairRun) return;
+    const buffered = this.buffer ?? [];
+    this.buffer = null;
+    for (const text of buffered) this.handleFrame(text);
+    this.status = "healthy";
+    this.log("info", "stream healthy", { replayedFrames: buffered.length });
+  }
+
+  /** Fetches every closed 1m kline after the last known bar and applies it as final. */
+  private async repairSymbol(symbol: SymbolId): Promise<void> {
+    const health = this.symbolHealth.get(symbol)!;
+    health.status = "repairing";
+    const ticker = symbol.slice(symbol.indexOf(":") + 1);
+    const stored = await lastCandleTime(this.options.pool, symbol, "1m");
+    const known = Math.max(stored ?? -Infinity, health.lastBarAt ?? -Infinity);
+    const serverTime = await this.options.rest.serverTime();
+    // With no stored bar, backfill from a UTC day boundary so every higher-timeframe bar is complete.
+    const from = Number.isFinite(known) ? known + MINUTE : alignTime(serverTime - this.options.initialBackfillBars * MINUTE, "1d");
+    let expected: number | null = Number.isFinite(known) ? from : null;
+    for await (const page of this.options.rest.closedKlines({ symbol, ticker, timeframe: "1m", from })) {
+      for (const bar of page) {
+        if (expected !== null && bar.openTime > expected) await this.recordHole(symbol, expected, bar.openTime);
+        this.builder.applyFinalMinute(bar);
+        expected = bar.openTime + MINUTE;
+      }
+      this.options.metrics.gapBarsBackfilled.inc({ source: this.name }, page.length);
+    }
+    this.builder.advance(await this.options.rest.serverTime());
+    health.status = "healthy";
+  }
+
+  private async recordHole(symbol: SymbolId, start: number, end: number): Promise<void> {
+    this.builder.markGap?.(symbol, start, end);
+    await recordKnownGap(this.options.pool, { symbol, timeframe: "1m", start, end, reason: "no klines in the exchange's history" });
+    this.options.metrics.knownGaps.inc({ source: this.name });
+    this.log("warn", "exchange history has a hole; recorded as a known gap", { symbol, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+  }
+
+  private onFrame(text: string): void {
+    this.lastMessageAt = Date.now();
+    this.options.metrics.framesReceived.inc({ source: this.name });
+    if (this.buffer) {
+      if (this.buffer.length < MAX_BUFFERED_FRAMES) this.buffer.push(text);
+      return;
+    }
+    this.handleFrame(text);
+  }
+
+  private handleFrame(text: string): void {
+    const frame = parseBinanceFrame(text);
+    switch (frame.kind) {
+      case "trade":
+        if (!this.accept(frame.trade.symbol)) return;
+        this.builder.addTrade(frame.trade);
+        this.options.metrics.trades.inc({ source: this.name });
+        this.advanceTo(frame.eventTime);
+        return;
+      case "kline":
+        if (!this.accept(frame.bar.symbol)) return;
+        if (frame.closed && frame.bar.timeframe === "1m") this.builder.applyFinalMinute(frame.bar);
+        this.advanceTo(frame.eventTime);
+        return;
+      case "shutdown":
+        this.log("info", "serverShutdown received; reconnecting now");
+        this.stream?.reconnectNow("serverShutdown");
+        return;
+      case "rejected":
+        this.options.metrics.framesRejected.inc({ source: this.name, reason: frame.reason.split(":")[0] ?? "malformed" });
+        return;
+      case "error":
+        this.log("warn", "exchange error message", { code: frame.code, msg: frame.msg });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private accept(symbol: SymbolId): boolean {
+    const ticker = symbol.slice(symbol.indexOf(":") + 1);
+    if (this.byTicker.has(ticker)) return true;
+    this.options.metrics.framesRejected.inc({ source: this.name, reason: "unknown_symbol" });
+    return false;
+  }
+
+  /** The exchange's clock drives bar closing; advancing costs a pass over symbols, so do it at most every 100 ms. */
+  private advanceTo(eventTime: number): void {
+    if (eventTime - this.lastAdvance < 100) return;
+    this.lastAdvance = eventTime;
+    this.builder.advance(eventTime);
+  }
+
+  /** The last closed 1m bar of a symbol the collector knows (for tests and health). */
+  lastBar(symbol: SymbolId): number | null {
+    return this.symbolHealth.get(symbol)?.lastBarAt ?? null;
+  }
+
+  private log(level: "info" | "warn" | "error", message: string, details?: object): void {
+    this.options.log?.(level, message, details);
+  }
+}
+
