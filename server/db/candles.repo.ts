@@ -100,3 +100,23 @@ export async function recordKnownGap(db: Queryable, gap: { symbol: SymbolId; tim
     [gap.symbol, gap.timeframe, gap.start, gap.end, gap.reason],
   );
 }
+
+/**
+ * Bulk load (backfill, imports): batches of `batchSize` upserted over `concurrency` pooled connections.
+ * Bars of one key must not be split across batches with different values (callers pass each bar once).
+ */
+export async function bulkUpsertCandles(pool: pg.Pool, bars: readonly Bar[], options: { batchSize?: number; concurrency?: number } = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 5_000;
+  const batches: Bar[][] = [];
+  for (let offset = 0; offset < bars.length; offset += batchSize) batches.push(bars.slice(offset, offset + batchSize));
+  let next = 0;
+  let written = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      written += await upsertCandles(pool, batch);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  return written;
+}

@@ -1,0 +1,101 @@
+/**
+ * BarSink against real PostgreSQL and Redis reached through TCP proxies that we cut: closed bars pushed
+ * while either is down are written when it comes back, none lost, none duplicated.
+ */
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Bar } from "../domain/bars/bar.ts";
+import { readCandleRange } from "../db/candles.repo.ts";
+import { redisKeys } from "../redis/keys.ts";
+import { TcpProxy } from "../../test-support/tcp-proxy.ts";
+import { BarSink } from "./bar-sink.service.ts";
+
+const databaseUrl = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:55432/marketlens_test");
+const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:56379");
+const symbol = `TEST:SINK${randomBytes(3).toString("hex").toUpperCase()}`;
+const namespace = `sinktest-${randomBytes(3).toString("hex")}`;
+const start = Date.UTC(2024, 4, 1);
+
+function bar(index: number, close = 100 + index): Bar {
+  return { symbol, timeframe: "1m", openTime: start + index * 60_000, open: 100, high: 200, low: 50, close, volume: index + 1, trades: 3, source: "trades" };
+}
+
+async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("BarSink when PostgreSQL or Redis drops", () => {
+  const direct = new pg.Pool({ connectionString: databaseUrl.toString() });
+  const directRedis = new Redis(redisUrl.toString());
+  const pgProxy = new TcpProxy(databaseUrl.hostname, Number(databaseUrl.port || 5432));
+  const redisProxy = new TcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+  let pool: pg.Pool;
+  let redis: Redis;
+  let sink: BarSink;
+
+  beforeAll(async () => {
+    const pgPort = await pgProxy.listen();
+    const redisPort = await redisProxy.listen();
+    const proxiedDb = new URL(databaseUrl);
+    proxiedDb.port = String(pgPort);
+    proxiedDb.hostname = "127.0.0.1";
+    pool = new pg.Pool({ connectionString: proxiedDb.toString(), connectionTimeoutMillis: 1_000 });
+    pool.on("error", () => undefined);
+    redis = new Redis({ host: "127.0.0.1", port: redisPort, db: Number(redisUrl.pathname.slice(1) || 0), maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 100 });
+    redis.on("error", () => undefined);
+    await waitFor(() => redis.status === "ready", 5_000, "redis through the proxy");
+    sink = new BarSink({ pool, redis, keys: redisKeys(namespace), liveThrottleMs: 50 });
+    sink.start();
+  });
+
+  afterAll(async () => {
+    await sink.close(1_000);
+    await direct.query("DELETE FROM candles WHERE symbol = $1", [symbol]);
+    const stale = await directRedis.keys(`${namespace}:*`);
+    if (stale.length) await directRedis.del(...stale);
+    redis.disconnect();
+    await pool.end().catch(() => undefined);
+    await direct.end();
+    await directRedis.quit();
+    await pgProxy.close();
+    await redisProxy.close();
+  });
+
+  const stored = () => readCandleRange(direct, { symbol, timeframe: "1m", from: start, to: start + 1_000 * 60_000 });
+  const cached = async () => (await directRedis.zrange(redisKeys(namespace).bars(symbol, "1m"), 0, -1)).map((member) => JSON.parse(member) as Bar);
+
+  it("keeps closed bars while PostgreSQL is down and writes them on recovery", async () => {
+    for (let i = 0; i < 5; i += 1) sink.push({ kind: "closed", bar: bar(i) });
+    await waitFor(async () => (await stored()).length === 5, 5_000, "first bars stored");
+    pgProxy.cut();
+    for (let i = 5; i < 10; i += 1) sink.push({ kind: "closed", bar: bar(i) });
+    sink.push({ kind: "revision", bar: bar(2, 999) });
+    await waitFor(() => sink.backlog > 0, 2_000, "a backlog while PostgreSQL is down");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await stored()).length).toBe(5);
+    pgProxy.restore();
+    await waitFor(() => sink.backlog === 0, 15_000, "backlog written after recovery");
+    const rows = await stored();
+    expect(rows.map((row) => row.openTime)).toEqual(Array.from({ length: 10 }, (_, i) => start + i * 60_000));
+    expect(rows[2]!.close).toBe(999);
+  });
+
+  it("keeps closed bars while Redis is down and caches and publishes them on recovery", async () => {
+    redisProxy.cut();
+    for (let i = 10; i < 15; i += 1) sink.push({ kind: "closed", bar: bar(i) });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(sink.backlog).toBe(5);
+    redisProxy.restore();
+    await waitFor(() => sink.backlog === 0, 15_000, "redis backlog drained");
+    const members = await cached();
+    expect(members.map((member) => member.openTime)).toEqual(Array.from({ length: 15 }, (_, i) => start + i * 60_000));
+    expect(members[2]!.close).toBe(999);
+    expect((await stored()).length).toBe(15);
+  });
+});
