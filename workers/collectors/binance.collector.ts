@@ -186,7 +186,7 @@ export class BinanceCollector implements MarketDataSource {
   }
 
   private async recordHole(symbol: SymbolId, start: number, end: number): Promise<void> {
-    this.builder.markGap?.(symbol, start, end);
+    this.builder.markGap(symbol, start, end);
     await recordKnownGap(this.options.pool, { symbol, timeframe: "1m", start, end, reason: "no klines in the exchange's history" });
     this.options.metrics.knownGaps.inc({ source: this.name });
     this.log("warn", "exchange history has a hole; recorded as a known gap", { symbol, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
