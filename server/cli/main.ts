@@ -89,7 +89,17 @@ program
     await runBarsCommand({ input: options.input, timeframes: options.timeframes }, process.stdout);
   });
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`marketlens: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+// `marketlens bars … | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
 });
+
+program
+  .parseAsync(process.argv)
+  // Exit once the command is done: library pools (the schema engine's pg adapter) idle for 10 s otherwise.
+  .then(() => process.exit(process.exitCode ?? 0))
+  .catch((error: unknown) => {
+    console.error(`marketlens: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });

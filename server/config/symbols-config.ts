@@ -43,7 +43,7 @@ export function parseSymbolsConfig(text: string, file: string): SymbolConfig[] {
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   const syntaxError = document.errors[0];
   if (syntaxError) {
-    const line = syntaxError.linePos?.[0]?.line ?? lineCounter.linePos(syntaxError.pos[0]).line;
+    const line = lastContentLine(text, lineCounter.linePos(syntaxError.pos[0]).line);
     throw new ConfigError(file, line, `invalid YAML: ${syntaxError.message.split("\n")[0]}`);
   }
   const result = SymbolsFile.safeParse(document.toJS());
@@ -81,4 +81,12 @@ export async function loadSymbolsConfig(file: string): Promise<SymbolConfig[]> {
     throw new ConfigError(file, null, `cannot read: ${error.code ?? error.message}`);
   });
   return parseSymbolsConfig(text, file);
+}
+
+/** An error reported at the end of input (an unclosed `[` or quote) belongs to the last non-blank line. */
+function lastContentLine(text: string, line: number): number {
+  const lines = text.split("\n");
+  let current = Math.min(line, lines.length);
+  while (current > 1 && (lines[current - 1] ?? "").trim() === "") current -= 1;
+  return current;
 }

@@ -46,9 +46,11 @@ export async function applyMigrations(options: { databaseUrl: string; projectRoo
   );
   // PrismaPg's executeScript splits scripts on every ";" (breaking DO $$ … $$ blocks and comments);
   // send each migration script whole instead: one simple-protocol query, one implicit transaction.
+  const opened: { dispose(): Promise<void> }[] = [];
   class WholeScriptPrismaPg extends PrismaPg {
     override async connect() {
       const adapter = await super.connect();
+      opened.push(adapter);
       const queryable = adapter as unknown as { client: pg.Pool; onError(error: unknown): never };
       adapter.executeScript = async (script: string) => {
         try {
@@ -66,11 +68,16 @@ export async function applyMigrations(options: { databaseUrl: string; projectRoo
     () => undefined,
     adapter,
   );
-  const result = await engine.applyMigrations({
-    filters: FILTERS,
-    migrationsList: { baseDir: migrationsDir, shadowDbInitScript: "", lockfile: LOCKFILE, migrationDirectories },
-  });
-  return result.appliedMigrationNames;
+  try {
+    const result = await engine.applyMigrations({
+      filters: FILTERS,
+      migrationsList: { baseDir: migrationsDir, shadowDbInitScript: "", lockfile: LOCKFILE, migrationDirectories },
+    });
+    return result.appliedMigrationNames;
+  } finally {
+    engine.free();
+    await Promise.all(opened.map((adapter) => adapter.dispose())); // else the pool idles for 10 s before exit
+  }
 }
 
 /** Which migrations are applied, pending or failed, read from `_prisma_migrations`. */
