@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   LIVE_THROTTLE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   /** How many 1m bars a fresh collector backfills when the database has none. */
   INITIAL_BACKFILL_BARS: z.coerce.number().int().min(0).max(100_000).default(2_880),
+  /** Tests only: base URL of a running `next start` the API/e2e tests run against (e.g. http://127.0.0.1:3100). */
+  MARKETLENS_TEST_BASE_URL: url(["http:", "https:"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

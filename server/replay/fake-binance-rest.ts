@@ -119,17 +119,35 @@ function klines(state: RestState, params: URLSearchParams) {
   return rows;
 }
 
+interface RestBar {
+  openTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  count: number;
+}
+
 /** One bar of any interval from the 1m recording, up to `now` (the last one may still be open). */
-function aggregate(dataset: ReplayDataset, openTime: number, size: number, now: number) {
-  let bar: { openTime: number; open: number; high: number; low: number; close: number; volume: number; count: number } | null = null;
+function aggregate(dataset: ReplayDataset, openTime: number, size: number, now: number): RestBar | null {
+  const parts: RestBar[] = [];
   for (let minute = openTime; minute < openTime + size && minute <= now; minute += 60_000) {
     const kline = dataset.klineAt(minute);
     if (!kline) continue;
-    const part = minute + 60_000 <= now ? { ...kline, count: minutePath(kline).length } : partialKline(kline, now - minute, dataset.klineAt(minute - 60_000)?.close ?? kline.open);
-    if (part.count === 0 && minute + 60_000 > now) continue;
-    bar = bar
-      ? { ...bar, high: Math.max(bar.high, part.high), low: Math.min(bar.low, part.low), close: part.close, volume: bar.volume + part.volume, count: bar.count + part.count }
-      : { openTime, open: part.open, high: part.high, low: part.low, close: part.close, volume: part.volume, count: part.count };
+    const closed = minute + 60_000 <= now;
+    const part = closed ? { ...kline, count: minutePath(kline).length } : partialKline(kline, now - minute, dataset.klineAt(minute - 60_000)?.close ?? kline.open);
+    if (closed || part.count > 0) parts.push({ openTime, ...part });
   }
-  return bar;
+  const first = parts[0];
+  if (!first) return null;
+  return {
+    openTime,
+    open: first.open,
+    high: Math.max(...parts.map((part) => part.high)),
+    low: Math.min(...parts.map((part) => part.low)),
+    close: parts[parts.length - 1]!.close,
+    volume: parts.reduce((sum, part) => sum + part.volume, 0),
+    count: parts.reduce((sum, part) => sum + part.count, 0),
+  };
 }

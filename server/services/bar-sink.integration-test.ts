@@ -68,7 +68,7 @@ describe("BarSink when PostgreSQL or Redis drops", () => {
   });
 
   const stored = () => readCandleRange(direct, { symbol, timeframe: "1m", from: start, to: start + 1_000 * 60_000 });
-  const cached = async () => (await directRedis.zrange(redisKeys(namespace).bars(symbol, "1m"), 0, -1)).map((member) => JSON.parse(member) as Bar);
+  const cached = async () => (await directRedis.zrange(redisKeys(namespace).bars(symbol, "1m"), "0", "-1")).map((member) => JSON.parse(member) as Bar);
 
   it("keeps closed bars while PostgreSQL is down and writes them on recovery", async () => {
     for (let i = 0; i < 5; i += 1) sink.push({ kind: "closed", bar: bar(i) });

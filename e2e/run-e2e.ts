@@ -1,0 +1,41 @@
+/**
+ * Browser tests entry: `node --import tsx e2e/run-e2e.ts` with the stack running and
+ * MARKETLENS_TEST_BASE_URL set (default http://127.0.0.1:3000). Uses playwright-core with the
+ * system Chromium; prints `e2e: N passed, M failed` and exits non-zero on failure.
+ */
+import { resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { env } from "../server/env.ts";
+import { chartTests, type ChartContext } from "./chart.e2e.ts";
+import { runTests } from "./e2e-runner.ts";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+const baseUrl = (env().MARKETLENS_TEST_BASE_URL ?? `http://127.0.0.1:${env().WEB_PORT}`).replace(/\/$/, "");
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+let result = { passed: 0, failed: 1 };
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+  const context: ChartContext = {
+    page,
+    baseUrl,
+    screenshotPath: resolve(import.meta.dirname, "../docs/screenshots/chart.png"),
+    pageErrors: [],
+  };
+  page.on("pageerror", (error) => context.pageErrors.push(error.message));
+  console.log(`e2e against ${baseUrl}`);
+  result = await runTests(chartTests, context);
+} finally {
+  await browser.close();
+}
+console.log(`e2e: ${result.passed} passed, ${result.failed} failed`);
+process.exit(result.failed > 0 ? 1 : 0);

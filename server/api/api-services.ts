@@ -1,0 +1,28 @@
+/**
+ * The services request handlers (REST routes and tRPC procedures) call, built once per deps.
+ * Route files use the process-wide default; the API tests build their own on other deps.
+ */
+import { createChartService, type ChartService } from "../services/chart.service.ts";
+import { createHealthService, type HealthService } from "../services/health.service.ts";
+import { defaultServiceDeps, type ServiceDeps } from "../services/service-deps.ts";
+import { createSymbolsService, type SymbolsService } from "../services/symbols.service.ts";
+
+export interface ApiServices {
+  deps: ServiceDeps;
+  chart: ChartService;
+  symbols: SymbolsService;
+  health: HealthService;
+}
+
+export function createApiServices(deps: ServiceDeps): ApiServices {
+  const symbols = createSymbolsService(deps);
+  return { deps, symbols, chart: createChartService(deps, symbols), health: createHealthService(deps) };
+}
+
+const holder = globalThis as typeof globalThis & { __marketlensApiServices?: ApiServices };
+
+/** Process-wide services on the default deps (kept on globalThis: Next may load route modules more than once). */
+export function defaultApiServices(): ApiServices {
+  holder.__marketlensApiServices ??= createApiServices(defaultServiceDeps());
+  return holder.__marketlensApiServices;
+}

@@ -1,0 +1,22 @@
+/**
+ * Routes a fetch `Request` to the REST handlers without Next (same code the app/ route files call).
+ * Used by the API integration tests to serve the handlers on a plain node:http server with their
+ * own deps (another namespace, a Redis that is down).
+ */
+import type { ApiServices } from "../api-services.ts";
+import { errorResponse, AppError } from "../errors.ts";
+import { openApiDocument } from "../openapi.ts";
+import { handleChartRequest } from "./charts.handler.ts";
+import { handleHealthRequest } from "./health.handler.ts";
+import { handleMetricsRequest } from "./metrics.handler.ts";
+
+export async function routeApiRequest(request: Request, services: ApiServices): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  if (request.method !== "GET") return errorResponse(new AppError("BAD_REQUEST", `${request.method} is not supported`));
+  if (pathname === "/api/v1/health") return handleHealthRequest(services);
+  if (pathname === "/metrics") return handleMetricsRequest(services);
+  if (pathname === "/api/v1/openapi.json") return Response.json(openApiDocument);
+  const chart = /^\/api\/v1\/charts\/([^/]+)$/.exec(pathname);
+  if (chart?.[1]) return handleChartRequest(request, chart[1], services);
+  return errorResponse(new AppError("NOT_FOUND", `no route for ${pathname}`));
+}

@@ -1,0 +1,16 @@
+// The tRPC app router: add a sub-router here when a new area gets procedures.
+import { chartsRouter } from "./routers/charts.router.ts";
+import { healthRouter } from "./routers/health.router.ts";
+import { symbolsRouter } from "./routers/symbols.router.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+
+export const appRouter = router({
+  charts: chartsRouter,
+  symbols: symbolsRouter,
+  health: healthRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side caller (tests, server components): `createCaller(createTRPCContext())`. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,158 @@
+/**
+ * System health for /api/v1/health and `health.status`: PostgreSQL and Redis pings, every collector
+ * heartbeat under `{ns}:health:collector:*` (CollectorHealth, docs/architecture.md) and the feed mode.
+ * Healthy only when PostgreSQL and Redis answer and at least one collector reports, all of them "healthy".
+ */
+import { z } from "zod";
+import { defaultServiceDeps, whenRedisReady, type ServiceDeps } from "./service-deps.ts";
+
+const PING_TIMEOUT_MS = 2_000;
+
+const ZCollectorHealth = z.object({
+  name: z.string(),
+  mode: z.enum(["live", "replay"]),
+  status: z.enum(["connecting", "repairing", "healthy", "reconnecting", "down"]),
+  lastMessageAt: z.number().nullable().optional(),
+  updatedAt: z.number(),
+  reconnects: z.number().default(0),
+  symbols: z
+    .record(
+      z.string(),
+      z.object({
+        status: z.enum(["healthy", "repairing", "unavailable"]),
+        reason: z.string().optional(),
+        lastBarAt: z.number().nullable().optional(),
+      }),
+    )
+    .default({}),
+});
+
+export type CollectorHealth = z.infer<typeof ZCollectorHealth>;
+export type CollectorSymbolState = CollectorHealth["symbols"][string];
+export type FeedMode = "live" | "replay" | "unknown";
+
+export interface DependencyHealth {
+  up: boolean;
+  latencyMs: number | null;
+  error?: string;
+}
+
+export interface CollectorReport extends CollectorHealth {
+  healthy: boolean;
+  /** now − lastMessageAt in ms; null when the collector has not received a message yet. */
+  lastMessageAgeMs: number | null;
+}
+
+export interface HealthReport {
+  healthy: boolean;
+  checkedAt: number;
+  postgres: DependencyHealth;
+  redis: DependencyHealth;
+  feed: FeedMode;
+  collectors: CollectorReport[];
+  /** Why the system is not healthy (empty when healthy). */
+  problems: string[];
+}
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function ping(now: () => number, what: string, run: () => Promise<unknown>): Promise<DependencyHealth> {
+  const started = now();
+  try {
+    await withTimeout(run(), what);
+    return { up: true, latencyMs: now() - started };
+  } catch (error) {
+    return { up: false, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export interface HealthService {
+  getHealth(): Promise<HealthReport>;
+}
+
+export function createHealthService(deps: ServiceDeps): HealthService {
+  async function scanKeys(pattern: string): Promise<string[]> {
+    const found: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, batch] = await deps.redis.scan(cursor, "MATCH", pattern, "COUNT", 200);
+      found.push(...batch);
+      cursor = next;
+    } while (cursor !== "0");
+    return found.sort();
+  }
+
+  async function readCollectors(now: number): Promise<CollectorReport[]> {
+    const keys = await scanKeys(deps.keys.collectorHealthPattern());
+    if (keys.length === 0) return [];
+    const values = await deps.redis.mget(...keys);
+    const reports: CollectorReport[] = [];
+    for (const value of values) {
+      if (!value) continue;
+      let parsed: ReturnType<typeof ZCollectorHealth.safeParse>;
+      try {
+        parsed = ZCollectorHealth.safeParse(JSON.parse(value));
+      } catch {
+        continue;
+      }
+      if (!parsed.success) continue;
+      const health = parsed.data;
+      const lastMessageAt = health.lastMessageAt ?? null;
+      reports.push({
+        ...health,
+        lastMessageAt,
+        healthy: health.status === "healthy",
+        lastMessageAgeMs: lastMessageAt === null ? null : Math.max(0, now - lastMessageAt),
+      });
+    }
+    return reports;
+  }
+
+  return {
+    async getHealth() {
+      const now = deps.now();
+      await whenRedisReady(deps.redis);
+      const [postgres, redis] = await Promise.all([
+        ping(deps.now, "PostgreSQL", () => deps.pool.query("SELECT 1")),
+        ping(deps.now, "Redis", () => deps.redis.ping()),
+      ]);
+      let collectors: CollectorReport[] = [];
+      let feed: FeedMode = "unknown";
+      if (redis.up) {
+        try {
+          const [reports, feedValue] = await withTimeout(
+            Promise.all([readCollectors(now), deps.redis.get(deps.keys.feed())]),
+            "Redis",
+          );
+          collectors = reports;
+          feed = feedValue === "live" || feedValue === "replay" ? feedValue : "unknown";
+        } catch (error) {
+          redis.up = false;
+          redis.error = error instanceof Error ? error.message : String(error);
+        }
+      }
+      const problems: string[] = [];
+      if (!postgres.up) problems.push(`PostgreSQL is down: ${postgres.error ?? "no answer"}`);
+      if (!redis.up) problems.push(`Redis is down: ${redis.error ?? "no answer"}`);
+      if (redis.up && collectors.length === 0) problems.push("no collector has reported in the last 30 s");
+      for (const collector of collectors) {
+        if (!collector.healthy) problems.push(`collector ${collector.name} is ${collector.status}`);
+      }
+      return { healthy: problems.length === 0, checkedAt: now, postgres, redis, feed, collectors, problems };
+    },
+  };
+}
+
+let shared: HealthService | undefined;
+
+/** The process-wide service on the default deps. */
+export function healthService(): HealthService {
+  shared ??= createHealthService(defaultServiceDeps());
+  return shared;
+}
