@@ -89,6 +89,30 @@ program
     await runBarsCommand({ input: options.input, timeframes: options.timeframes }, process.stdout);
   });
 
+program
+  .command("indicators")
+  .description("compute every indicator over a candles file (CSV open_time,open,high,low,close,volume or JSON rows) and print one JSON object")
+  .requiredOption("--candles <file>", "candles file (.csv or .json)")
+  .option("--mode <mode>", "batch | stream (bar by bar through the streaming core; identical output)", "batch")
+  .option("--session <session>", "VWAP session: utc (crypto) | nyse", "utc")
+  .action(async (options: { candles: string; mode: string; session: string }) => {
+    if (options.mode !== "batch" && options.mode !== "stream") throw new Error(`--mode must be batch or stream, not "${options.mode}"`);
+    if (options.session !== "utc" && options.session !== "nyse") throw new Error(`--session must be utc or nyse, not "${options.session}"`);
+    const { runIndicatorsCommand } = await import("./indicators.command.ts");
+    await runIndicatorsCommand({ candles: options.candles, mode: options.mode, session: options.session }, process.stdout);
+  });
+
+program
+  .command("features")
+  .description("compute ML feature set v1 over a candles file; one row per candle")
+  .requiredOption("--candles <file>", "candles file (.csv or .json)")
+  .option("--format <format>", "json | csv", "json")
+  .action(async (options: { candles: string; format: string }) => {
+    if (options.format !== "json" && options.format !== "csv") throw new Error(`--format must be json or csv, not "${options.format}"`);
+    const { runFeaturesCommand } = await import("./features.command.ts");
+    await runFeaturesCommand({ candles: options.candles, format: options.format }, process.stdout);
+  });
+
 // `marketlens bars … | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(0);
@@ -98,7 +122,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 program
   .parseAsync(process.argv)
   // Exit once the command is done: library pools (the schema engine's pg adapter) idle for 10 s otherwise.
-  .then(() => process.exit(process.exitCode ?? 0))
+  // Wait for stdout to flush first: a pipe is asynchronous and process.exit would cut the output.
+  .then(() => process.stdout.write("", () => process.exit(process.exitCode ?? 0)))
   .catch((error: unknown) => {
     console.error(`marketlens: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
