@@ -1,9 +1,11 @@
 /**
  * Chart page in real Chromium against a running stack (web + gateway + collector in replay mode):
- * history drawn, a live update arrives, REPLAY badge, timeframe switch, screenshot.
+ * history drawn, a live update arrives, REPLAY badge, timeframe switch, screenshot; then the
+ * indicators: RSI toggled on (its pane and legend), still on after a reload, crosshair values in
+ * the legend, pattern markers, and a screenshot with BB + SMA + RSI + MACD.
  */
 import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { Page } from "playwright-core";
 import type { E2ETest } from "./e2e-runner.ts";
 
@@ -47,6 +49,32 @@ async function candlePixels(page: Page): Promise<number> {
 async function chartNumber(page: Page, attribute: string): Promise<number> {
   return Number(await page.getAttribute(CHART, attribute));
 }
+
+/** The chart's `data-indicators` tokens (the visible indicators). */
+async function visibleIndicators(page: Page): Promise<string[]> {
+  return ((await page.getAttribute(CHART, "data-indicators")) ?? "").split(",").filter(Boolean);
+}
+
+async function waitForIndicator(page: Page, id: string, visible: boolean): Promise<void> {
+  await page.waitForFunction(
+    ({ selector, token, on }) => (document.querySelector(selector)?.getAttribute("data-indicators") ?? "").split(",").includes(token) === on,
+    { selector: CHART, token: id, on: visible },
+    { timeout: 10_000, polling: 100 },
+  );
+}
+
+/** Opens the indicator panel and sets one checkbox (by its accessible name); closes the panel again. */
+async function setIndicator(page: Page, label: string, id: string, on: boolean): Promise<void> {
+  const panel = page.getByTestId("indicator-panel");
+  if ((await panel.getAttribute("open")) === null) await panel.locator("summary").click();
+  const checkbox = page.getByRole("checkbox", { name: label, exact: true });
+  if (on) await checkbox.check();
+  else await checkbox.uncheck();
+  await waitForIndicator(page, id, on);
+  await page.keyboard.press("Escape");
+}
+
+const NUMBER = /^-?[\d,]+(\.\d+)?$/;
 
 export const chartTests: ReadonlyArray<E2ETest<ChartContext>> = [
   {
@@ -106,6 +134,68 @@ export const chartTests: ReadonlyArray<E2ETest<ChartContext>> = [
       await page.waitForSelector(`${CHART}[data-ready="1"][data-stream="${SYMBOL}:1m"]`, { timeout: 30_000 });
       await mkdir(dirname(screenshotPath), { recursive: true });
       await page.screenshot({ path: screenshotPath });
+    },
+  },
+  {
+    name: "toggles RSI on from the indicator panel and draws its pane",
+    async run({ page }) {
+      await setIndicator(page, "RSI", "rsi", false); // a known starting point, whatever was stored
+      await setIndicator(page, "RSI", "rsi", true);
+      const rsiLegend = await page.waitForSelector('[data-pane="rsi"] [data-testid="legend-rsi"]', { timeout: 10_000 });
+      const value = (await rsiLegend.textContent())?.replace("RSI 14", "").trim() ?? "";
+      assert(NUMBER.test(value) && Number(value) >= 0 && Number(value) <= 100, `RSI legend should show a value in 0..100, got "${value}"`);
+      const paneTop = await page.$eval('[data-pane="rsi"]', (element) => element.getBoundingClientRect().top);
+      const chartBox = await page.locator(CHART).boundingBox();
+      assert(chartBox && paneTop > chartBox.y + chartBox.height * 0.4, `the RSI pane should sit under the price pane (top ${paneTop})`);
+    },
+  },
+  {
+    name: "keeps RSI on after a reload",
+    async run({ page }) {
+      await page.reload({ waitUntil: "domcontentloaded" });
+      await page.waitForSelector(`${CHART}[data-ready="1"]`, { timeout: 30_000 });
+      await waitForIndicator(page, "rsi", true);
+      await page.getByTestId("indicator-panel").locator("summary").click();
+      assert(await page.getByRole("checkbox", { name: "RSI", exact: true }).isChecked(), "RSI checkbox should still be checked");
+      await page.keyboard.press("Escape");
+    },
+  },
+  {
+    name: "shows the values at the hovered bar in the legend",
+    async run({ page }) {
+      const box = await page.locator(CHART).boundingBox();
+      assert(box, "chart has no box");
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.3);
+      await page.waitForSelector('[data-testid="indicator-legend"][data-hover="1"]', { timeout: 5_000 });
+      const hoveredTime = Number(await page.getAttribute('[data-testid="indicator-legend"]', "data-time"));
+      const lastTime = await chartNumber(page, "data-last-time");
+      assert(hoveredTime > 0 && hoveredTime < lastTime && hoveredTime % 60_000 === 0, `legend should show an earlier 1m bar, time=${hoveredTime}`);
+      const value = (await page.getByTestId("legend-rsi").textContent())?.replace("RSI 14", "").trim() ?? "";
+      assert(NUMBER.test(value), `RSI legend should show a value at the hovered bar, got "${value}"`);
+      await page.mouse.move(0, 0); // leave the chart: back to the last bar
+      await page.waitForSelector('[data-testid="indicator-legend"][data-hover="0"]', { timeout: 5_000 });
+    },
+  },
+  {
+    name: "marks candle patterns",
+    async run({ page }) {
+      const markers = await chartNumber(page, "data-markers");
+      assert(markers > 0, `expected pattern markers on 1000 1m bars, data-markers=${markers}`);
+    },
+  },
+  {
+    name: "draws BB, SMA 20, RSI and MACD and saves a screenshot",
+    async run({ page, screenshotPath }) {
+      await setIndicator(page, "Bollinger Bands", "bb", true);
+      await setIndicator(page, "SMA 20", "sma20", true);
+      await setIndicator(page, "MACD", "macd", true);
+      const visible = await visibleIndicators(page);
+      for (const id of ["bb", "sma20", "rsi", "macd"]) assert(visible.includes(id), `data-indicators should contain ${id}: ${visible.join(",")}`);
+      await page.waitForSelector('[data-pane="macd"] [data-testid="legend-macd"]', { timeout: 10_000 });
+      assert((await candlePixels(page)) > 200, "candles should still be drawn under the overlays");
+      await page.mouse.move(0, 0); // no crosshair in the picture: the legend shows the last bar
+      await page.waitForSelector('[data-testid="indicator-legend"][data-hover="0"]', { timeout: 5_000 });
+      await page.screenshot({ path: join(dirname(screenshotPath), "chart-indicators.png") });
     },
   },
   {

@@ -61,6 +61,11 @@ export class BarSeriesState {
     return updates.length === 0 ? { kind: "none" } : { kind: "update", updates };
   }
 
+  /** Every drawn bar, ascending (for a full indicator recompute). */
+  all(): readonly Bar[] {
+    return this.bars;
+  }
+
   last(): Bar | undefined {
     return this.bars.at(-1);
   }

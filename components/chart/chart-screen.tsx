@@ -1,7 +1,8 @@
 "use client";
 /**
  * The chart page's client side: history from `charts.history`, live bars from the gateway,
- * toolbar, connection status, feed notes (REPLAY badge, unavailable symbol) and loading/error states.
+ * toolbar (with the indicator panel), connection status, feed notes (REPLAY badge, unavailable symbol)
+ * and loading/error states.
  * Symbol switches update the URL with history.pushState, so the chart and WebSocket stay alive.
  */
 import { useQuery } from "@tanstack/react-query";
@@ -15,6 +16,8 @@ import { useChartStore } from "./chart-store.ts";
 import { SymbolSelect, TimeZoneSwitch, TimeframeButtons } from "./chart-toolbar.tsx";
 import { ConnectionStatusIndicator } from "./connection-status.tsx";
 import { FeedNotes } from "./feed-notes.tsx";
+import { IndicatorPanel } from "./indicator-panel.tsx";
+import { useIndicatorStore } from "./indicator-store.ts";
 import { useLiveBars } from "./use-live-bars.ts";
 
 const HISTORY_LIMIT = 1_000;
@@ -34,8 +37,10 @@ export function symbolFromPath(pathname: string | null): string | undefined {
 export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: string; gatewayUrl: string }) {
   const symbol = symbolFromPath(usePathname()) ?? initialSymbol;
   const { timeframe, timeZoneMode, setTimeframe, setTimeZoneMode } = useChartStore();
+  const { toggles, setToggle } = useIndicatorStore();
   useEffect(() => {
     void useChartStore.persist.rehydrate();
+    void useIndicatorStore.persist.rehydrate();
   }, []);
 
   const trpc = useTRPC();
@@ -106,13 +111,14 @@ export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: stri
         <div className="controls">
           <TimeframeButtons value={timeframe} onChange={setTimeframe} />
           <TimeZoneSwitch value={timeZoneMode} onChange={setTimeZoneMode} />
+          <IndicatorPanel toggles={toggles} onToggle={setToggle} />
           <FeedNotes symbol={symbol} health={health.data} />
           <ConnectionStatusIndicator status={live.status} secondsLeft={live.secondsLeft} onReconnect={live.reconnectNow} />
         </div>
       </header>
       <FeedNotes symbol={symbol} health={health.data} variant="notes" />
       <section className="chart-area">
-        <CandleChart ref={chart} timeZoneMode={timeZoneMode} onLastBar={setLastBar} />
+        <CandleChart ref={chart} timeZoneMode={timeZoneMode} toggles={toggles} onLastBar={setLastBar} />
         {history.isPending ? (
           <div className="overlay" data-testid="chart-loading">
             Loading {symbol} {timeframe}…
