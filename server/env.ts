@@ -39,6 +39,13 @@ const EnvSchema = z.object({
   LIVE_THROTTLE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   /** How many 1m bars a fresh collector backfills when the database has none. */
   INITIAL_BACKFILL_BARS: z.coerce.number().int().min(0).max(100_000).default(2_880),
+  /** Gap repair reaches back at most this many 1m bars (default 7 days); an older hole is recorded, not fetched. */
+  MAX_REPAIR_BARS: z.coerce.number().int().min(60).max(1_000_000).default(10_080),
+  /**
+   * Number of bar-closed queue partitions (`bar-closed-0` … `bar-closed-{N-1}`, symbol → hash(symbol) % N).
+   * Collector and analytics workers must agree on it; each partition has exactly one consumer (Redis lease).
+   */
+  ANALYTICS_PARTITIONS: z.coerce.number().int().min(1).max(256).default(1),
   /** Tests only: base URL of a running `next start` the API/e2e tests run against (e.g. http://127.0.0.1:3100). */
   MARKETLENS_TEST_BASE_URL: url(["http:", "https:"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -2,6 +2,7 @@
  * The services request handlers (REST routes and tRPC procedures) call, built once per deps.
  * Route files use the process-wide default; the API tests build their own on other deps.
  */
+import { createAnalyticsService, type AnalyticsService } from "../services/analytics.service.ts";
 import { createChartService, type ChartService } from "../services/chart.service.ts";
 import { createHealthService, type HealthService } from "../services/health.service.ts";
 import { defaultServiceDeps, type ServiceDeps } from "../services/service-deps.ts";
@@ -12,11 +13,18 @@ export interface ApiServices {
   chart: ChartService;
   symbols: SymbolsService;
   health: HealthService;
+  analytics: AnalyticsService;
 }
 
 export function createApiServices(deps: ServiceDeps): ApiServices {
   const symbols = createSymbolsService(deps);
-  return { deps, symbols, chart: createChartService(deps, symbols), health: createHealthService(deps) };
+  return {
+    deps,
+    symbols,
+    chart: createChartService(deps, symbols),
+    health: createHealthService(deps),
+    analytics: createAnalyticsService(deps, symbols),
+  };
 }
 
 const holder = globalThis as typeof globalThis & { __marketlensApiServices?: ApiServices };

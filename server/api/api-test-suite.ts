@@ -211,7 +211,15 @@ export function defineApiSuite(remote: string | undefined): void {
       expect(status).toBe(200);
       expect(body.openapi).toBe("3.1.0");
       const paths = body.paths as Record<string, { get: { responses: Record<string, unknown> } }>;
-      expect(Object.keys(paths).sort()).toEqual(["/api/v1/charts/{symbol}", "/api/v1/health", "/api/v1/openapi.json", "/metrics"]);
+      expect(Object.keys(paths).sort()).toEqual([
+        "/api/v1/charts/{symbol}",
+        "/api/v1/features/{symbol}",
+        "/api/v1/features/{symbol}/latest",
+        "/api/v1/health",
+        "/api/v1/indicators/{symbol}",
+        "/api/v1/openapi.json",
+        "/metrics",
+      ]);
       const schemas = (body.components as { schemas: Record<string, unknown> }).schemas;
       const refs = [...JSON.stringify(body).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((match) => match[1] as string);
       expect(refs.length).toBeGreaterThan(0);

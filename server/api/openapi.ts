@@ -3,11 +3,16 @@
  * GET /api/v1/openapi.json. Edit together with the route handlers under app/ and server/api/rest/.
  */
 import { TIMEFRAMES } from "../domain/time/timeframes.ts";
+import { FEATURE_NAMES_V1 } from "../domain/features/feature-set-v1.ts";
+import { INDICATOR_KEYS, SCANNER_KEYS } from "../domain/indicators/indicator-types.ts";
+import { PATTERN_NAMES } from "../domain/patterns/pattern-registry.ts";
+import { EXPORT_FORMATS } from "./routers/analytics.schema.ts";
 import { DEFAULT_CHART_LIMIT, MAX_CHART_LIMIT } from "./routers/charts.schema.ts";
 
 /** The subset of JSON Schema 2020-12 this document uses. */
 export interface JsonSchema {
-  type?: "object" | "array" | "string" | "number" | "integer" | "boolean" | "null" | Array<"string" | "number" | "null" | "object">;
+  type?: "object" | "array" | "string" | "number" | "integer" | "boolean" | "null" | Array<"string" | "number" | "integer" | "null" | "object">;
+  format?: string;
   description?: string;
   properties?: Record<string, JsonSchema>;
   required?: string[];
@@ -114,13 +119,54 @@ const Collector: JsonSchema = {
   },
 };
 
+const symbolParameter: ParameterObject = {
+  name: "symbol",
+  in: "path",
+  required: true,
+  description: "EXCHANGE:TICKER; the colon may be URL-encoded (%3A)",
+  schema: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_]{1,19}:[A-Za-z0-9][A-Za-z0-9._\\-=^/]{0,31}$" },
+  example: "BINANCE:BTCUSDT",
+};
+const timeframeParameter: ParameterObject = {
+  name: "timeframe",
+  in: "query",
+  required: false,
+  description: "Bar size",
+  schema: { type: "string", enum: [...TIMEFRAMES], default: "1m" },
+};
+const timeSchema: JsonSchema = { type: "string", description: "ISO 8601 (a date is UTC midnight, no zone = UTC) or epoch milliseconds", examples: ["2024-01-31T00:00:00Z", "1706659200000"] };
+const rangeParameters: ParameterObject[] = [
+  symbolParameter,
+  timeframeParameter,
+  { name: "from", in: "query", required: false, description: "First bar open time, inclusive (default: the beginning)", schema: timeSchema },
+  { name: "to", in: "query", required: false, description: "Open time bound, exclusive (default: none)", schema: timeSchema },
+  { name: "format", in: "query", required: false, description: "json (one object with `rows`), csv (header line; times as epoch ms and ISO) or parquet (one row group per 2,000 rows; times as TIMESTAMP_MILLIS)", schema: { type: "string", enum: [...EXPORT_FORMATS], default: "json" } },
+];
+const tabular = (jsonSchema: JsonSchema): Record<string, MediaType> => ({
+  "application/json": { schema: jsonSchema },
+  "text/csv": { schema: { type: "string" } },
+  "application/vnd.apache.parquet": { schema: { type: "string", format: "binary" } },
+});
+const rangeErrors = {
+  "400": errorResponse("Invalid symbol, timeframe, time (not ISO 8601 or epoch ms), from after to, or unknown format"),
+  "404": errorResponse("The symbol is not in the active symbol list"),
+  "503": errorResponse("PostgreSQL could not answer"),
+};
+const indicatorValues: Record<string, JsonSchema> = Object.fromEntries([...INDICATOR_KEYS, ...SCANNER_KEYS].map((key) => [key, nullableNumber]));
+const featureValues: Record<string, JsonSchema> = Object.fromEntries(FEATURE_NAMES_V1.map((name) => [name, nullableNumber]));
+const PatternRef: JsonSchema = {
+  type: "object",
+  required: ["name", "value"],
+  properties: { name: { type: "string", enum: [...PATTERN_NAMES] }, value: { type: "integer", description: "TA-Lib value: ±100, ±80 (100 for neutral patterns)" } },
+};
+
 export const openApiDocument: OpenApiDocument = {
   openapi: "3.1.0",
   info: {
     title: "Marketlens API",
     version: "1.0.0",
     description:
-      "Market data bars and system health. Errors are JSON `{error:{code,message}}`: 400 for invalid input, " +
+      "Market data bars, indicators, versioned ML features and system health. Errors are JSON `{error:{code,message}}`: 400 for invalid input, " +
       "404 for unknown resources, 503 when the stores cannot answer. Live updates stream over the realtime " +
       "gateway WebSocket (docs/websocket.md), not over this API.",
     license: { name: "MIT", identifier: "MIT" },
@@ -162,6 +208,49 @@ export const openApiDocument: OpenApiDocument = {
           "200": { description: "The bars", content: json(ref("ChartBars")) },
           "400": errorResponse("Invalid symbol, timeframe or limit"),
           "404": errorResponse("The symbol is not in the active symbol list"),
+          "503": errorResponse("Neither Redis nor PostgreSQL could answer"),
+        },
+      },
+    },
+    "/api/v1/indicators/{symbol}": {
+      get: {
+        operationId: "getIndicators",
+        summary: "Indicator values and candlestick patterns per closed bar, streamed",
+        description:
+          "One row per analysed closed bar, ascending by openTime: every series of the indicator core (TA-Lib parity, null during " +
+          "warm-up) and the patterns present. Streamed page by page from PostgreSQL, never built in memory.",
+        tags: ["analytics"],
+        parameters: rangeParameters,
+        responses: { "200": { description: "The rows", content: tabular(ref("IndicatorRows")) }, ...rangeErrors },
+      },
+    },
+    "/api/v1/features/{symbol}": {
+      get: {
+        operationId: "getFeatures",
+        summary: "Versioned ML features per closed bar, point-in-time with asOf, streamed",
+        description:
+          "Feature set v1, one row per bar: its newest version, or with `asOf` the newest version known at that time (rows are " +
+          "never overwritten: a recomputation that changes values adds a version with knownAt). `vector` is the normalized 0–1 vector.",
+        tags: ["analytics"],
+        parameters: [
+          ...rangeParameters,
+          { name: "asOf", in: "query", required: false, description: "Return what was known at this time (knownAt ≤ asOf)", schema: timeSchema },
+          { name: "featureSet", in: "query", required: false, description: "Feature set", schema: { type: "string", enum: ["v1"], default: "v1" } },
+        ],
+        responses: { "200": { description: "The rows", content: tabular(ref("FeatureRows")) }, ...rangeErrors },
+      },
+    },
+    "/api/v1/features/{symbol}/latest": {
+      get: {
+        operationId: "getLatestFeatures",
+        summary: "The newest feature row of a stream",
+        description: "From the Redis cache the analytics worker keeps (TTL two bars + 5 min), or PostgreSQL when Redis is down or the key expired.",
+        tags: ["analytics"],
+        parameters: [symbolParameter, timeframeParameter],
+        responses: {
+          "200": { description: "The newest row", content: json(ref("LatestFeatures")) },
+          "400": errorResponse("Invalid symbol or timeframe"),
+          "404": errorResponse("Unknown symbol, or no bar of it analysed yet"),
           "503": errorResponse("Neither Redis nor PostgreSQL could answer"),
         },
       },
@@ -209,6 +298,63 @@ export const openApiDocument: OpenApiDocument = {
           source: { type: "string", enum: ["redis", "postgres"], description: "Which store answered" },
           bars: { type: "array", items: ref("Bar") },
           liveOpenTime: { ...nullableNumber, description: "openTime of the included still-open bar, else null" },
+        },
+      },
+      IndicatorRows: {
+        type: "object",
+        required: ["symbol", "timeframe", "from", "to", "rows"],
+        properties: {
+          symbol: { type: "string" },
+          timeframe: { type: "string", enum: [...TIMEFRAMES] },
+          from: nullableNumber,
+          to: nullableNumber,
+          rows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["openTime", "patterns"],
+              properties: { openTime: { type: "integer" }, ...indicatorValues, patterns: { type: "array", items: PatternRef } },
+            },
+          },
+        },
+      },
+      FeatureRows: {
+        type: "object",
+        required: ["symbol", "timeframe", "featureSet", "from", "to", "asOf", "rows"],
+        properties: {
+          symbol: { type: "string" },
+          timeframe: { type: "string", enum: [...TIMEFRAMES] },
+          featureSet: { type: "string" },
+          from: nullableNumber,
+          to: nullableNumber,
+          asOf: nullableNumber,
+          rows: { type: "array", items: ref("FeatureRow") },
+        },
+      },
+      FeatureRow: {
+        type: "object",
+        required: ["openTime", "version", "knownAt", "features", "vector"],
+        properties: {
+          openTime: { type: "integer" },
+          version: { type: "integer", description: "1 for the first computation, +1 per recomputation that changed values" },
+          knownAt: { type: "integer", description: "UTC epoch ms this version was computed" },
+          features: { type: "object", properties: featureValues },
+          vector: { type: "array", items: { type: "number" }, description: "Normalized 0–1 vector (null features map to 0.5)" },
+        },
+      },
+      LatestFeatures: {
+        type: "object",
+        required: ["symbol", "timeframe", "featureSet", "openTime", "version", "knownAt", "features", "vector", "source"],
+        properties: {
+          symbol: { type: "string" },
+          timeframe: { type: "string", enum: [...TIMEFRAMES] },
+          featureSet: { type: "string" },
+          openTime: { type: "integer" },
+          version: { type: "integer" },
+          knownAt: { type: "integer" },
+          features: { type: "object", properties: featureValues },
+          vector: { type: "array", items: { type: "number" } },
+          source: { type: "string", enum: ["redis", "postgres"], description: "Which store answered" },
         },
       },
       Health: {

@@ -1,4 +1,5 @@
 // The tRPC app router: add a sub-router here when a new area gets procedures.
+import { analyticsRouter } from "./routers/analytics.router.ts";
 import { chartsRouter } from "./routers/charts.router.ts";
 import { healthRouter } from "./routers/health.router.ts";
 import { symbolsRouter } from "./routers/symbols.router.ts";
@@ -8,6 +9,7 @@ export const appRouter = router({
   charts: chartsRouter,
   symbols: symbolsRouter,
   health: healthRouter,
+  analytics: analyticsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -27,6 +27,26 @@ export function createRedis(role: RedisRole = "command"): Redis {
   });
 }
 
+/**
+ * BullMQ connection options (an options object, never an IORedis instance: BullMQ then owns and closes the
+ * connections, STACK.md §3). Workers retry forever (`maxRetriesPerRequest: null`, required for blocking
+ * commands); producers fail fast so a Redis outage never blocks the caller (it keeps its own backlog).
+ */
+export interface QueueConnectionOptions {
+  url: string;
+  maxRetriesPerRequest: number | null;
+  enableOfflineQueue?: boolean;
+  commandTimeout?: number;
+  connectTimeout?: number;
+  retryStrategy: (attempt: number) => number;
+}
+
+export function queueConnection(role: "producer" | "worker", url: string = env().REDIS_URL): QueueConnectionOptions {
+  const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000);
+  if (role === "worker") return { url, maxRetriesPerRequest: null, retryStrategy };
+  return { url, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5_000, connectTimeout: 2_000, retryStrategy };
+}
+
 let shared: Redis | undefined;
 
 /** A shared command connection for request handlers (web process). */

@@ -15,6 +15,17 @@ export interface RedisKeys {
   metrics(processName: string): string;
   metricsPattern(): string;
   feed(): string;
+  /** Latest indicators + patterns + description of the newest analysed bar (STRING, JSON, TTL). */
+  latestIndicators(symbol: SymbolId, timeframe: Timeframe): string;
+  /** Latest feature row (newest version) of the newest analysed bar (STRING, JSON, TTL). */
+  latestFeatures(symbol: SymbolId, timeframe: Timeframe): string;
+  /** Pub/sub channel: one AnalyticsEvent per analysed bar (docs/architecture.md). */
+  analyticsChannel(symbol: SymbolId, timeframe: Timeframe): string;
+  analyticsChannelPattern(): string;
+  /** Lease naming the analytics process that consumes one bar-closed partition (STRING, PX). */
+  analyticsLease(partition: number): string;
+  /** BullMQ key prefix: queues live under `{ns}:bull:{queue}:…`. */
+  queuePrefix(): string;
 }
 
 /** Key builder for one namespace (MARKETLENS_NAMESPACE). */
@@ -29,6 +40,12 @@ export function redisKeys(namespace: string): RedisKeys {
     metrics: (processName) => `${namespace}:metrics:${processName}`,
     metricsPattern: () => `${namespace}:metrics:*`,
     feed: () => `${namespace}:feed`,
+    latestIndicators: (symbol, timeframe) => `${namespace}:latest:indicators:${symbol}:${timeframe}`,
+    latestFeatures: (symbol, timeframe) => `${namespace}:latest:features:${symbol}:${timeframe}`,
+    analyticsChannel: (symbol, timeframe) => `${namespace}:analytics:${symbol}:${timeframe}`,
+    analyticsChannelPattern: () => `${namespace}:analytics:*`,
+    analyticsLease: (partition) => `${namespace}:lease:analytics:${partition}`,
+    queuePrefix: () => `${namespace}:bull`,
   };
 }
 

@@ -23,9 +23,20 @@ export interface BarSinkOptions {
   liveThrottleMs: number;
   flushIntervalMs?: number;
   maxBatch?: number;
+  /**
+   * Called once per batch right after closed/revised bars are stored in PostgreSQL (before the Redis publish):
+   * the collector enqueues the analytics jobs here. Must not throw (errors are swallowed) nor block.
+   */
+  onStored?: (events: readonly StoredBar[]) => void;
   /** Called after a batch of closed bars is both stored and published (latency benchmark, tests). */
   onDelivered?: (bars: readonly Bar[], enqueuedAt: readonly number[]) => void;
   now?: () => number;
+}
+
+/** A closed or revised bar that is now in PostgreSQL. */
+export interface StoredBar {
+  kind: "closed" | "revision";
+  bar: Bar;
 }
 
 interface Pending {
@@ -46,7 +57,7 @@ export class BarSink {
   private flushing: Promise<void> | null = null;
   private retryAt = { pg: 0, redis: 0 };
   private failures = { pg: 0, redis: 0 };
-  private readonly options: Required<Omit<BarSinkOptions, "metrics" | "onDelivered">> & Pick<BarSinkOptions, "metrics" | "onDelivered">;
+  private readonly options: Required<Omit<BarSinkOptions, "metrics" | "onDelivered" | "onStored">> & Pick<BarSinkOptions, "metrics" | "onDelivered" | "onStored">;
 
   constructor(options: BarSinkOptions) {
     this.options = { source: "binance", flushIntervalMs: 20, maxBatch: 5_000, now: Date.now, ...options };
@@ -120,6 +131,12 @@ export class BarSink {
     } catch {
       this.failures.pg += 1;
       this.retryAt.pg = this.options.now() + Math.min(200 * 2 ** this.failures.pg, 5_000);
+      return;
+    }
+    try {
+      this.options.onStored?.(items.map((item) => ({ kind: item.kind === "revision" ? "revision" : "closed", bar: item.bar })));
+    } catch {
+      // a hook failure must not undo or repeat the write
     }
   }
 

@@ -32,6 +32,8 @@ export interface BinanceCollectorOptions {
   symbols: readonly SymbolRow[];
   latenessMs: number;
   initialBackfillBars: number;
+  /** Gap repair reaches back at most this many 1m bars; an older hole is recorded in known_gaps instead. */
+  maxRepairBars?: number;
   log?: (level: "info" | "warn" | "error", message: string, details?: object) => void;
   streamOptions?: { initialBackoffMs?: number; maxBackoffMs?: number; idleTimeoutMs?: number };
 }
@@ -171,7 +173,13 @@ export class BinanceCollector implements MarketDataSource {
     const known = Math.max(stored ?? -Infinity, health.lastBarAt ?? -Infinity);
     const serverTime = await this.options.rest.serverTime();
     // With no stored bar, backfill from a UTC day boundary so every higher-timeframe bar is complete.
-    const from = Number.isFinite(known) ? known + MINUTE : alignTime(serverTime - this.options.initialBackfillBars * MINUTE, "1d");
+    // After a long outage, repair only the last maxRepairBars minutes (from a day boundary) and record the rest.
+    const earliest = alignTime(serverTime - (this.options.maxRepairBars ?? 10_080) * MINUTE, "1d");
+    let from = Number.isFinite(known) ? known + MINUTE : alignTime(serverTime - this.options.initialBackfillBars * MINUTE, "1d");
+    if (from < earliest) {
+      await this.recordUnrepaired(symbol, from, earliest);
+      from = earliest;
+    }
     let expected: number | null = Number.isFinite(known) ? from : null;
     for await (const page of this.options.rest.closedKlines({ symbol, ticker, timeframe: "1m", from })) {
       for (const bar of page) {
@@ -183,6 +191,12 @@ export class BinanceCollector implements MarketDataSource {
     }
     this.builder.advance(await this.options.rest.serverTime());
     health.status = "healthy";
+  }
+
+  private async recordUnrepaired(symbol: SymbolId, start: number, end: number): Promise<void> {
+    const reason = "not repaired: older than the collector's repair window (MAX_REPAIR_BARS); backfill it";
+    await recordKnownGap(this.options.pool, { symbol, timeframe: "1m", start, end, reason });
+    this.log("warn", "gap older than the repair window recorded, not fetched", { symbol, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
   }
 
   private async recordHole(symbol: SymbolId, start: number, end: number): Promise<void> {

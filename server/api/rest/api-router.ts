@@ -6,6 +6,7 @@
 import type { ApiServices } from "../api-services.ts";
 import { errorResponse, AppError } from "../errors.ts";
 import { openApiDocument } from "../openapi.ts";
+import { handleFeaturesRequest, handleIndicatorsRequest, handleLatestFeaturesRequest } from "./analytics.handler.ts";
 import { handleChartRequest } from "./charts.handler.ts";
 import { handleHealthRequest } from "./health.handler.ts";
 import { handleMetricsRequest } from "./metrics.handler.ts";
@@ -18,5 +19,11 @@ export async function routeApiRequest(request: Request, services: ApiServices): 
   if (pathname === "/api/v1/openapi.json") return Response.json(openApiDocument);
   const chart = /^\/api\/v1\/charts\/([^/]+)$/.exec(pathname);
   if (chart?.[1]) return handleChartRequest(request, chart[1], services);
+  const indicators = /^\/api\/v1\/indicators\/([^/]+)$/.exec(pathname);
+  if (indicators?.[1]) return handleIndicatorsRequest(request, indicators[1], services);
+  const latest = /^\/api\/v1\/features\/([^/]+)\/latest$/.exec(pathname);
+  if (latest?.[1]) return handleLatestFeaturesRequest(request, latest[1], services);
+  const features = /^\/api\/v1\/features\/([^/]+)$/.exec(pathname);
+  if (features?.[1]) return handleFeaturesRequest(request, features[1], services);
   return errorResponse(new AppError("NOT_FOUND", `no route for ${pathname}`));
 }
