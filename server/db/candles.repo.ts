@@ -3,7 +3,8 @@
  * multi-row upserts through `unnest` (one round trip per batch); a row only changes when its values do.
  */
 import type pg from "pg";
-import type { Bar, BarSource, SymbolId } from "../domain/bars/bar.ts";
+import type { Bar, SymbolId } from "../domain/bars/bar.ts";
+import { readCandles } from "./candles-read.repo.ts";
 import type { Timeframe } from "../domain/time/timeframes.ts";
 
 type Queryable = pg.Pool | pg.PoolClient | pg.Client;
@@ -56,39 +57,9 @@ export async function lastCandleTime(db: Queryable, symbol: SymbolId, timeframe:
   return value === null || value === undefined ? null : Number(value);
 }
 
-interface CandleRow {
-  symbol: string;
-  timeframe: Timeframe;
-  t: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number;
-  source: BarSource;
-}
-
-/** Bars with from <= openTime < to, ascending. */
+/** Bars with from <= openTime < to, ascending (at most 1,000,000: callers read bounded ranges). */
 export async function readCandleRange(db: Queryable, options: { symbol: SymbolId; timeframe: Timeframe; from: number; to: number }): Promise<Bar[]> {
-  const result = await db.query<CandleRow>(
-    `SELECT symbol, timeframe, (extract(epoch FROM open_time) * 1000)::bigint AS t, open, high, low, close, volume, trades, source
-     FROM candles WHERE symbol = $1 AND timeframe = $2 AND open_time >= to_timestamp($3 / 1000.0) AND open_time < to_timestamp($4 / 1000.0)
-     ORDER BY open_time`,
-    [options.symbol, options.timeframe, options.from, options.to],
-  );
-  return result.rows.map((row) => ({
-    symbol: row.symbol,
-    timeframe: row.timeframe,
-    openTime: Number(row.t),
-    open: row.open,
-    high: row.high,
-    low: row.low,
-    close: row.close,
-    volume: row.volume,
-    trades: row.trades,
-    source: row.source,
-  }));
+  return readCandles(db, { ...options, limit: 1_000_000 });
 }
 
 /** Records a hole the exchange itself has (first missing open time → first open time after it). */

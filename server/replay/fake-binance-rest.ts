@@ -4,7 +4,7 @@
  */
 import type http from "node:http";
 import { partialKline, restKlineRow } from "./fake-binance-frames.ts";
-import { minutePath } from "./minute-path.ts";
+import { minutePath, type RecordedKline } from "./minute-path.ts";
 import type { ReplayClock, ReplayDataset } from "./replay-dataset.ts";
 
 const INTERVALS: Record<string, number> = { "1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "4h": 14_400_000, "1d": 86_400_000 };
@@ -119,13 +119,8 @@ function klines(state: RestState, params: URLSearchParams) {
   return rows;
 }
 
-interface RestBar {
-  openTime: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
+/** A kline row before formatting: the candle plus its trade count. */
+interface RestBar extends RecordedKline {
   count: number;
 }
 
