@@ -137,9 +137,13 @@ export const chartTests: ReadonlyArray<E2ETest<ChartContext>> = [
     },
   },
   {
-    name: "toggles RSI on from the indicator panel and draws its pane",
+    name: "toggles an overlay (EMA 50) and a panel (RSI) on from the indicator panel and draws them",
     async run({ page }) {
       await setIndicator(page, "RSI", "rsi", false); // a known starting point, whatever was stored
+      await setIndicator(page, "EMA 50", "ema50", false);
+      await setIndicator(page, "EMA 50", "ema50", true);
+      const emaLegend = (await page.getByTestId("legend-ema50").textContent())?.replace("EMA 50", "").trim() ?? "";
+      assert(NUMBER.test(emaLegend), `EMA 50 legend should show a value, got "${emaLegend}"`);
       await setIndicator(page, "RSI", "rsi", true);
       const rsiLegend = await page.waitForSelector('[data-pane="rsi"] [data-testid="legend-rsi"]', { timeout: 10_000 });
       const value = (await rsiLegend.textContent())?.replace("RSI 14", "").trim() ?? "";
@@ -150,13 +154,16 @@ export const chartTests: ReadonlyArray<E2ETest<ChartContext>> = [
     },
   },
   {
-    name: "keeps RSI on after a reload",
+    name: "keeps the overlay and the panel on after a reload",
     async run({ page }) {
       await page.reload({ waitUntil: "domcontentloaded" });
       await page.waitForSelector(`${CHART}[data-ready="1"]`, { timeout: 30_000 });
       await waitForIndicator(page, "rsi", true);
+      await waitForIndicator(page, "ema50", true);
+      await page.waitForSelector('[data-pane="rsi"] [data-testid="legend-rsi"]', { timeout: 10_000 });
       await page.getByTestId("indicator-panel").locator("summary").click();
       assert(await page.getByRole("checkbox", { name: "RSI", exact: true }).isChecked(), "RSI checkbox should still be checked");
+      assert(await page.getByRole("checkbox", { name: "EMA 50", exact: true }).isChecked(), "EMA 50 checkbox should still be checked");
       await page.keyboard.press("Escape");
     },
   },
