@@ -35,9 +35,10 @@ import { AnalyticsOutput } from "../workers/analytics/analytics-output.ts";
 import { featureValues, persistAnalysed } from "../workers/analytics/analytics-persist.ts";
 import { StreamAnalytics } from "../workers/analytics/stream-analytics.ts";
 import type { BenchResult } from "./bench-result.ts";
+import { env } from "../server/env.ts";
 
-const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:55432/marketlens";
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:56379";
+const databaseUrl = env().DATABASE_URL;
+const redisUrl = env().REDIS_URL;
 const FIXTURE = resolve(import.meta.dirname, "../fixtures/ohlcv/binance_BTC_USDT-1h.json");
 const BARS = 600;
 const WARMUP = 200;

@@ -13,9 +13,10 @@ import { bulkUpsertCandles, upsertCandles } from "../server/db/candles.repo.ts";
 import { redisKeys } from "../server/redis/keys.ts";
 import { BarSink } from "../server/services/bar-sink.service.ts";
 import type { BenchResult } from "./bench-result.ts";
+import { env } from "../server/env.ts";
 
-const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:55432/marketlens";
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:56379";
+const databaseUrl = env().DATABASE_URL;
+const redisUrl = env().REDIS_URL;
 const BENCH_SYMBOL_PREFIX = "BENCH:";
 
 function syntheticBars(count: number, symbols: number): Bar[] {

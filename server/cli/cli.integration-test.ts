@@ -7,13 +7,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { env } from "../env.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:55432/marketlens_test";
+const databaseUrl = env().DATABASE_URL;
 
 function marketlens(...args: string[]) {
   const result = spawnSync(process.execPath, [path.join(root, "bin", "marketlens.mjs"), ...args], {
-    env: { ...process.env, DATABASE_URL: databaseUrl },
     encoding: "utf8",
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -11,9 +11,10 @@ import { readCandleRange } from "../db/candles.repo.ts";
 import { redisKeys } from "../redis/keys.ts";
 import { TcpProxy } from "../../test-support/tcp-proxy.ts";
 import { BarSink } from "./bar-sink.service.ts";
+import { env } from "../env.ts";
 
-const databaseUrl = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:55432/marketlens_test");
-const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:56379");
+const databaseUrl = new URL(env().DATABASE_URL);
+const redisUrl = new URL(env().REDIS_URL);
 const symbol = `TEST:SINK${randomBytes(3).toString("hex").toUpperCase()}`;
 const namespace = `sinktest-${randomBytes(3).toString("hex")}`;
 const start = Date.UTC(2024, 4, 1);

@@ -15,9 +15,10 @@ import { createBarClosedQueues, type BarClosedQueueSet } from "../../server/queu
 import { queueConnection } from "../../server/redis/client.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
 import { AnalyticsWorker, type AnalyticsWorkerOptions } from "./analytics-worker.ts";
+import { env } from "../../server/env.ts";
 
-export const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:55432/marketlens_test";
-export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:56379";
+export const DATABASE_URL = env().DATABASE_URL;
+export const REDIS_URL = env().REDIS_URL;
 
 /** A fresh symbol id per test so tests never share rows: TEST:AN1A2B3C. */
 export function uniqueSymbol(prefix = "AN"): string {

@@ -19,11 +19,12 @@ import { ReplayClock, ReplayDataset } from "../../server/replay/replay-dataset.t
 import { BarSink } from "../../server/services/bar-sink.service.ts";
 import { BinanceRestClient } from "../../server/sources/binance/binance-rest.ts";
 import { BinanceCollector } from "./binance.collector.ts";
+import { env } from "../../server/env.ts";
 
 const MINUTE = 60_000;
 const root = path.resolve(import.meta.dirname, "..", "..");
-const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:55432/marketlens_test";
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:56379";
+const databaseUrl = env().DATABASE_URL;
+const redisUrl = env().REDIS_URL;
 const SYMBOL = "BINANCE:BTCUSDT";
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
