@@ -113,6 +113,28 @@ program
     await runFeaturesCommand({ candles: options.candles, format: options.format }, process.stdout);
   });
 
+program
+  .command("sessions")
+  .description("print one NDJSON line per trading session {date, open, close} (UTC epoch ms), holidays from config/holidays/")
+  .requiredOption("--exchange <exchange>", "NYSE | NASDAQ | BIST | CRYPTO")
+  .requiredOption("--from <date>", "first date, YYYY-MM-DD (inclusive)")
+  .requiredOption("--to <date>", "end date, YYYY-MM-DD (exclusive: that date is not printed)")
+  .action(async (options: { exchange: string; from: string; to: string }) => {
+    const { runSessionsCommand } = await import("./sessions.command.ts");
+    await runSessionsCommand(options, process.stdout);
+  });
+
+const alerts = program.command("alerts").description("alert rules");
+alerts
+  .command("test")
+  .description("replay an alert rule (JSON) over a candles file and print one NDJSON line per bar on which it would fire")
+  .requiredOption("--rule <file>", "rule document (.json)")
+  .requiredOption("--candles <file>", "candles file (.csv or .json)")
+  .action(async (options: { rule: string; candles: string }) => {
+    const { runAlertsTestCommand } = await import("./alerts-test.command.ts");
+    await runAlertsTestCommand({ rule: options.rule, candles: options.candles }, process.stdout);
+  });
+
 // `marketlens bars … | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(0);
