@@ -124,6 +124,58 @@ program
     await runSessionsCommand(options, process.stdout);
   });
 
+program
+  .command("backfill")
+  .description(
+    "load closed bars from the exchange's REST API (BINANCE_REST_URL) into PostgreSQL (resumable; builds 5m…1d; " +
+      "enqueues the oldest and newest changed bar per timeframe so the analytics worker catches up from the database), or into --out FILE as NDJSON",
+  )
+  .requiredOption("--exchange <name>", "binance (alpaca, yahoo: not supported yet)")
+  .requiredOption("--symbol <symbol>", "ticker (BTCUSDT) or symbol id (BINANCE:BTCUSDT)")
+  .requiredOption("--from <date>", "UTC date YYYY-MM-DD or ISO time (inclusive)")
+  .requiredOption("--to <date>", "UTC date YYYY-MM-DD or ISO time (exclusive)")
+  .option("--timeframe <timeframe>", "fetched timeframe; longer ones are built from it", "1m")
+  .option("--out <file>", "write NDJSON (fields of `marketlens bars`) to FILE instead of the database")
+  .action(async (options: { exchange: string; symbol: string; from: string; to: string; timeframe: string; out?: string }) => {
+    const { runBackfillCommand, parseBackfillArgs } = await import("./backfill.command.ts");
+    const args = parseBackfillArgs(options); // bad input: exit 1 before Redis or PostgreSQL is touched
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130); // second Ctrl-C: the last checkpoint is already saved
+      controller.abort();
+      process.stderr.write("\nstopping after the current page (Ctrl-C again to quit now)…\n");
+    };
+    process.on("SIGINT", onSigint);
+    let producer: import("../queues/bar-closed-producer.ts").BarClosedProducer | null = null;
+    if (!args.out) {
+      const { BarClosedProducer } = await import("../queues/bar-closed-producer.ts");
+      const { createBarClosedQueues } = await import("../queues/bar-closed.ts");
+      const { keys, queueConnection } = await import("../redis/client.ts");
+      producer = new BarClosedProducer({
+        queues: createBarClosedQueues({ connection: queueConnection("producer"), prefix: keys().queuePrefix(), partitions: env().ANALYTICS_PARTITIONS }),
+      });
+    }
+    try {
+      process.exitCode = await runBackfillCommand(options, {
+        databaseUrl: env().DATABASE_URL,
+        binanceRestUrl: env().BINANCE_REST_URL,
+        enqueue: producer ? (events) => producer!.enqueue(events) : undefined,
+        signal: controller.signal,
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+    } finally {
+      if (producer) {
+        const pending = producer.backlog;
+        await producer.close(5_000);
+        if (producer.backlog > 0 || (pending > 0 && producer.added === 0)) {
+          console.error("backfill: analytics jobs not enqueued (Redis unreachable?); the analytics worker catches up from PostgreSQL when it starts");
+        }
+      }
+      process.off("SIGINT", onSigint);
+    }
+  });
+
 const alerts = program.command("alerts").description("alert rules");
 alerts
   .command("test")

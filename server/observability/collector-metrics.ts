@@ -20,6 +20,8 @@ export function createCollectorMetrics(registry = new Registry()) {
     knownGaps: new Counter({ name: "marketlens_known_gaps_total", help: "Holes in the exchange's own history recorded", labelNames, registers: [registry] }),
     restWeight: new Gauge({ name: "marketlens_rest_used_weight_1m", help: "REST request weight used in the current minute (X-MBX-USED-WEIGHT-1M)", labelNames, registers: [registry] }),
     dbWriteSeconds: new Histogram({ name: "marketlens_db_write_seconds", help: "Candle batch write latency", buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
+    circuitState: new Gauge({ name: "marketlens_circuit_state", help: "Circuit breaker state per source and kind (0 closed, 1 half-open, 2 open)", labelNames: ["source", "kind"] as const, registers: [registry] }),
+    circuitTransitions: new Counter({ name: "marketlens_circuit_transitions_total", help: "Circuit breaker state transitions", labelNames: ["source", "kind", "to"] as const, registers: [registry] }),
     writeBacklog: new Gauge({ name: "marketlens_write_backlog_bars", help: "Closed bars waiting to be written (PostgreSQL or Redis down)", labelNames: ["target"] as const, registers: [registry] }),
   };
 }

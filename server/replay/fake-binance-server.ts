@@ -2,7 +2,7 @@
  * A local exchange speaking the Binance spot protocol (WebSocket combined/raw streams + REST market data)
  * from recorded klines shifted to the present. `npm start` uses it when Binance is unreachable
  * (MARKETLENS_FEED=replay); integration tests use it with faults injected (disconnects, serverShutdown,
- * duplicate, out-of-order and malformed frames). The real collector connects to it unchanged.
+ * duplicate, out-of-order and malformed frames, refused connections, failing REST). The real collector connects to it unchanged.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +22,10 @@ export interface Faults {
   outOfOrderEvery?: number;
   /** Send a malformed frame before every Nth trade frame. */
   malformedEvery?: number;
+  /** Refuse WebSocket upgrades with HTTP 503 (the exchange unreachable for streams). */
+  refuseConnections?: boolean;
+  /** Answer every REST request with this HTTP status (e.g. 500) and Binance's error body. */
+  restStatus?: number;
 }
 
 interface Client {
@@ -56,8 +60,17 @@ export class FakeBinanceServer {
     this.faults = options.faults ?? {};
     this.emittedUntil = options.clock.now();
     this.rest = { datasets: options.datasets, clock: options.clock, weightLimit: options.weightLimit ?? 6_000, weightMinute: 0, usedWeight: 0, requests: 0 };
-    this.http = http.createServer((request, response) => handleRestRequest(this.rest, request, response));
-    this.wss = new WebSocketServer({ server: this.http });
+    this.http = http.createServer((request, response) => {
+      const status = this.faults.restStatus;
+      if (!status) return handleRestRequest(this.rest, request, response);
+      this.rest.requests += 1;
+      response.writeHead(status, { "content-type": "application/json;charset=UTF-8" });
+      response.end(JSON.stringify({ code: -1000, msg: "An unknown error occurred while processing the request." }));
+    });
+    this.wss = new WebSocketServer({
+      server: this.http,
+      verifyClient: (_info, done) => (this.faults.refuseConnections ? done(false, 503, "Service Unavailable") : done(true)),
+    });
     this.wss.on("connection", (socket, request) => this.accept(socket, request.url ?? "/"));
   }
 

@@ -8,10 +8,18 @@ import { defaultServiceDeps, whenRedisReady, type ServiceDeps } from "./service-
 
 const PING_TIMEOUT_MS = 2_000;
 
+const ZBreaker = z.object({
+  state: z.enum(["closed", "half-open", "open"]),
+  since: z.number(),
+  failures: z.number(),
+  lastError: z.string().optional(),
+});
+
 const ZCollectorHealth = z.object({
   name: z.string(),
   mode: z.enum(["live", "replay"]),
   status: z.enum(["connecting", "repairing", "healthy", "reconnecting", "down"]),
+  reason: z.string().optional(),
   lastMessageAt: z.number().nullable().optional(),
   updatedAt: z.number(),
   reconnects: z.number().default(0),
@@ -25,6 +33,7 @@ const ZCollectorHealth = z.object({
       }),
     )
     .default({}),
+  breakers: z.object({ rest: ZBreaker, stream: ZBreaker }).optional(),
 });
 
 export type CollectorHealth = z.infer<typeof ZCollectorHealth>;
@@ -142,7 +151,7 @@ export function createHealthService(deps: ServiceDeps): HealthService {
       if (!redis.up) problems.push(`Redis is down: ${redis.error ?? "no answer"}`);
       if (redis.up && collectors.length === 0) problems.push("no collector has reported in the last 30 s");
       for (const collector of collectors) {
-        if (!collector.healthy) problems.push(`collector ${collector.name} is ${collector.status}`);
+        if (!collector.healthy) problems.push(`collector ${collector.name} is ${collector.status}${collector.reason ? `: ${collector.reason}` : ""}`);
       }
       return { healthy: problems.length === 0, checkedAt: now, postgres, redis, feed, collectors, problems };
     },

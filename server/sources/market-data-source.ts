@@ -3,6 +3,7 @@
  * connect, historical fetch with paging and rate limits, and health. One file per exchange.
  */
 import type { SymbolId } from "../domain/bars/bar.ts";
+import type { BreakerSnapshot } from "./circuit-breaker.ts";
 
 export type SymbolStatus = "healthy" | "repairing" | "unavailable";
 export type CollectorStatus = "connecting" | "repairing" | "healthy" | "reconnecting" | "down";
@@ -18,10 +19,14 @@ export interface CollectorHealth {
   name: string;
   mode: "live" | "replay";
   status: CollectorStatus;
+  /** Why the collector is not healthy, when known (e.g. the stream circuit is open). */
+  reason?: string;
   lastMessageAt: number | null;
   updatedAt: number;
   reconnects: number;
   symbols: Record<SymbolId, SymbolHealth>;
+  /** Circuit breakers around REST calls and WebSocket connects (server/sources/circuit-breaker.ts). */
+  breakers: { rest: BreakerSnapshot; stream: BreakerSnapshot };
 }
 
 export interface MarketDataSource {

@@ -2,7 +2,9 @@
  * The Binance collector against the replay exchange (real Binance protocol, recorded BTC/USDT 1m data),
  * real PostgreSQL and Redis: stored bars equal the recording across a forced disconnect and a
  * serverShutdown, with injected duplicate, out-of-order and malformed frames; exchange holes are
- * recorded as known gaps, not invented.
+ * recorded as known gaps, not invented; while the exchange refuses connections and fails REST the stream
+ * circuit breaker opens (health "down"), no connect is attempted while open, and the collector recovers with
+ * no missing bars.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -18,6 +20,7 @@ import { FakeBinanceServer } from "../../server/replay/fake-binance-server.ts";
 import { ReplayClock, ReplayDataset } from "../../server/replay/replay-dataset.ts";
 import { BarSink } from "../../server/services/bar-sink.service.ts";
 import { BinanceRestClient } from "../../server/sources/binance/binance-rest.ts";
+import type { BreakerOptions } from "../../server/sources/circuit-breaker.ts";
 import { BinanceCollector } from "./binance.collector.ts";
 import { env } from "../../server/env.ts";
 
@@ -43,7 +46,7 @@ interface Harness {
   stop(): Promise<void>;
 }
 
-async function startHarness(options: { file: string; startAt: number; speed: number; initialBackfillBars: number; maxRepairBars?: number; faults?: FakeBinanceServer["faults"]; pool: pg.Pool; redis: Redis; namespace: string }): Promise<Harness> {
+async function startHarness(options: { file: string; startAt: number; speed: number; initialBackfillBars: number; maxRepairBars?: number; faults?: FakeBinanceServer["faults"]; breakerOptions?: BreakerOptions; stableAfterMs?: number; pool: pg.Pool; redis: Redis; namespace: string }): Promise<Harness> {
   const dataset = ReplayDataset.fromFile("BTCUSDT", path.join(root, options.file));
   // virtual time = recorded time, and nothing outside the recording
   const anchored = ReplayDataset.fromFile("BTCUSDT", path.join(root, options.file), dataset.firstRecorded, false);
@@ -55,7 +58,7 @@ async function startHarness(options: { file: string; startAt: number; speed: num
   const collector = new BinanceCollector({
     mode: "replay",
     wsUrl: server.wsUrl,
-    rest: new BinanceRestClient({ baseUrl: server.url }),
+    rest: new BinanceRestClient({ baseUrl: server.url, breakerOptions: options.breakerOptions }),
     pool: options.pool,
     sink,
     metrics,
@@ -64,7 +67,8 @@ async function startHarness(options: { file: string; startAt: number; speed: num
     latenessMs: 2_000,
     initialBackfillBars: options.initialBackfillBars,
     maxRepairBars: options.maxRepairBars,
-    streamOptions: { initialBackoffMs: 100, maxBackoffMs: 500 },
+    streamOptions: { initialBackoffMs: 100, maxBackoffMs: 500, stableAfterMs: options.stableAfterMs },
+    streamBreakerOptions: options.breakerOptions,
   });
   await collector.start();
   return {
@@ -213,4 +217,53 @@ describe("Binance collector over the replay exchange", () => {
       await harness.stop();
     }
   }, 60_000);
+
+  it("opens the stream circuit while the exchange refuses connections and 500s, reports it, then recovers with no gaps", async () => {
+    const file = "fixtures/binance/ohlcv/BTCUSDT-1m-20230401-20230403.json";
+    await pool.query("DELETE FROM candles WHERE symbol = $1", [SYMBOL]);
+    await pool.query("DELETE FROM known_gaps WHERE symbol = $1", [SYMBOL]);
+    const dayStart = Date.UTC(2023, 3, 2);
+    const startAt = dayStart + 60 * MINUTE + 30_000;
+    const halfOpenAfterMs = 2_500;
+    const harness = await startHarness({ file, startAt, speed: 60, initialBackfillBars: 60, breakerOptions: { halfOpenAfterMs }, stableAfterMs: 300, pool, redis, namespace });
+    try {
+      const lastBar = () => harness.collector.lastBar(SYMBOL) ?? 0;
+      const breakers = () => harness.collector.health().breakers;
+      await waitFor(() => harness.collector.health().status === "healthy" && breakers().stream.state === "closed", 20_000, "healthy");
+      expect(breakers().rest).toMatchObject({ state: "closed", failures: 0 });
+      await waitFor(() => lastBar() >= dayStart + 62 * MINUTE, 20_000, "live bars");
+      const beforeOutage = lastBar();
+      // the exchange goes away: WebSocket upgrades refused with 503, REST answers 500
+      harness.server.faults = { refuseConnections: true, restStatus: 500 };
+      harness.server.dropConnections();
+      await waitFor(() => breakers().stream.state === "open", 15_000, "stream circuit open");
+      const down = harness.collector.health();
+      expect(down.status).toBe("down");
+      expect(down.reason).toMatch(/stream circuit open .* after 5 consecutive failed connects/);
+      expect(down.breakers.stream).toMatchObject({ state: "open", failures: 5 });
+      expect((await harness.metrics.circuitState.get()).values.find((v) => v.labels.kind === "stream")?.value).toBe(2);
+      // fail fast: no connect attempt while open (each failed attempt is a reconnect)
+      const reconnectsWhileOpen = down.reconnects;
+      await new Promise((resolve) => setTimeout(resolve, halfOpenAfterMs / 2));
+      expect(harness.collector.health().reconnects).toBe(reconnectsWhileOpen);
+      // the exchange comes back: the half-open probe connects, 2 successes close the circuit, the gap is repaired
+      harness.server.faults = {};
+      await waitFor(() => harness.collector.health().status === "healthy" && breakers().stream.state === "closed", 20_000, "recovery");
+      await waitFor(() => lastBar() >= beforeOutage + 3 * MINUTE, 20_000, "bars after recovery");
+      const transitions = (await harness.metrics.circuitTransitions.get()).values.filter((v) => v.labels.kind === "stream");
+      expect(Object.fromEntries(transitions.map((v) => [v.labels.to, v.value]))).toMatchObject({ open: expect.any(Number), "half-open": expect.any(Number), closed: expect.any(Number) });
+      expect((await harness.metrics.circuitState.get()).values.find((v) => v.labels.kind === "stream")?.value).toBe(0);
+      const end = lastBar();
+      await harness.sink.flush();
+      await waitFor(() => harness.sink.backlog === 0, 10_000, "sink drained");
+      const recorded = recordedRows(file);
+      const stored = await readCandleRange(pool, { symbol: SYMBOL, timeframe: "1m", from: dayStart, to: end + MINUTE });
+      expect(stored.map((bar) => bar.openTime)).toEqual(Array.from({ length: (end - dayStart) / MINUTE + 1 }, (_, i) => dayStart + i * MINUTE));
+      for (const bar of stored) expect([bar.open, bar.high, bar.low, bar.close]).toEqual(recorded.get(bar.openTime)!.slice(1, 5));
+      const gaps = await pool.query("SELECT 1 FROM known_gaps WHERE symbol = $1", [SYMBOL]);
+      expect(gaps.rowCount).toBe(0);
+    } finally {
+      await harness.stop();
+    }
+  }, 90_000);
 });

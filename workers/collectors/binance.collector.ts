@@ -4,6 +4,10 @@
  * On start and after every reconnect it repairs the gap over REST (closed 1m klines from the last stored
  * bar up to server time) while buffering live frames, then replays the buffer: no missing and no
  * duplicated bars. Holes in the exchange's own history are recorded in known_gaps, never invented.
+ * REST calls and WebSocket connects run through circuit breakers ("rest" on the REST client, "stream" here):
+ * their state and transitions are exported as metrics and reported in health; an open stream circuit makes
+ * the collector "down" with a reason, and a repair stopped by an open REST circuit reconnects only once
+ * the REST circuit lets a probe through.
  * The same code runs against live Binance and the replay exchange (BINANCE_WS_URL / BINANCE_REST_URL).
  */
 import type pg from "pg";
@@ -16,6 +20,7 @@ import type { SymbolRow } from "../../server/db/symbols.repo.ts";
 import type { CollectorMetrics } from "../../server/observability/collector-metrics.ts";
 import type { BarSink } from "../../server/services/bar-sink.service.ts";
 import { BinanceStream } from "../../server/sources/binance/binance-stream.ts";
+import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
 import type { BinanceRestClient } from "../../server/sources/binance/binance-rest.ts";
 import type { CollectorHealth, CollectorStatus, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
 
@@ -35,7 +40,9 @@ export interface BinanceCollectorOptions {
   /** Gap repair reaches back at most this many 1m bars; an older hole is recorded in known_gaps instead. */
   maxRepairBars?: number;
   log?: (level: "info" | "warn" | "error", message: string, details?: object) => void;
-  streamOptions?: { initialBackoffMs?: number; maxBackoffMs?: number; idleTimeoutMs?: number };
+  streamOptions?: { initialBackoffMs?: number; maxBackoffMs?: number; idleTimeoutMs?: number; stableAfterMs?: number };
+  /** Options of the "stream" circuit breaker (defaults: 5 failures, 60 s, 2 successes). */
+  streamBreakerOptions?: BreakerOptions;
 }
 
 export class BinanceCollector implements MarketDataSource {
@@ -50,8 +57,19 @@ export class BinanceCollector implements MarketDataSource {
   private lastAdvance = 0;
   private reconnects = 0;
   private repairRun = 0;
+  readonly streamBreaker: SourceBreaker;
 
   constructor(private readonly options: BinanceCollectorOptions) {
+    this.streamBreaker = new SourceBreaker(this.name, "stream", options.streamBreakerOptions);
+    for (const breaker of [options.rest.breaker, this.streamBreaker]) {
+      const labels = { source: this.name, kind: breaker.kind };
+      options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[breaker.state]);
+      breaker.onTransition(({ from, to, snapshot }) => {
+        options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[to]);
+        options.metrics.circuitTransitions.inc({ ...labels, to });
+        this.log(to === "open" ? "error" : "warn", `${breaker.kind} circuit ${from} → ${to}`, snapshot);
+      });
+    }
     this.builder = new BarBuilder({
       latenessMs: options.latenessMs,
       onEvent: (event) => {
@@ -78,6 +96,7 @@ export class BinanceCollector implements MarketDataSource {
       baseUrl: this.options.wsUrl,
       streams,
       ...this.options.streamOptions,
+      breaker: this.streamBreaker,
       callbacks: {
         onOpen: () => void this.onOpen(),
         onFrame: (text) => this.onFrame(text),
@@ -87,6 +106,10 @@ export class BinanceCollector implements MarketDataSource {
           this.options.metrics.reconnects.inc({ source: this.name });
           this.status = "reconnecting";
           this.log("warn", "stream closed, reconnecting", { code, reason, reconnectInMs });
+        },
+        onCircuitOpen: ({ retryInMs, message }) => {
+          this.status = "reconnecting";
+          this.log("warn", "stream circuit open; waiting before the next connect", { retryInMs, message });
         },
       },
     });
@@ -100,14 +123,26 @@ export class BinanceCollector implements MarketDataSource {
   }
 
   health(): CollectorHealth {
+    const breakers = { rest: this.options.rest.breaker.snapshot(), stream: this.streamBreaker.snapshot() };
+    let status = this.status;
+    let reason: string | undefined;
+    if (breakers.stream.state === "open") {
+      status = "down";
+      const retryIn = Math.ceil(this.streamBreaker.msUntilHalfOpen() / 1000);
+      reason = `stream circuit open since ${new Date(breakers.stream.since).toISOString()} after ${breakers.stream.failures} consecutive failed connects${breakers.stream.lastError ? ` (${breakers.stream.lastError})` : ""}; next attempt in ${retryIn}s`;
+    } else if (breakers.rest.state === "open") {
+      reason = `REST circuit open after ${breakers.rest.failures} consecutive failures${breakers.rest.lastError ? ` (${breakers.rest.lastError})` : ""}; gap repair waits for it`;
+    }
     return {
       name: this.name,
       mode: this.options.mode,
-      status: this.status,
+      status,
+      ...(reason ? { reason } : {}),
       lastMessageAt: this.lastMessageAt,
       updatedAt: Date.now(),
       reconnects: this.reconnects,
       symbols: Object.fromEntries(this.symbolHealth),
+      breakers,
     };
   }
 
@@ -152,8 +187,10 @@ export class BinanceCollector implements MarketDataSource {
         await this.repairSymbol(symbol);
       }
     } catch (error) {
-      this.log("error", "gap repair failed; reconnecting to retry", { error: (error as Error).message });
-      this.stream?.reconnectNow("gap repair failed");
+      // With the REST circuit open, reconnect (and repair) only once it lets a probe through.
+      const delayMs = error instanceof CircuitOpenError ? error.retryInMs : undefined;
+      this.log("error", "gap repair failed; reconnecting to retry", { error: (error as Error).message, delayMs });
+      this.stream?.reconnectNow("gap repair failed", delayMs);
       return;
     }
     if (run !== this.repairRun) return;

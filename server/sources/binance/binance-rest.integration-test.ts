@@ -1,6 +1,6 @@
 /**
  * The REST client against the replay exchange over real HTTP: paging with limit 1000, dropping the
- * still-open row, weight accounting from X-MBX-USED-WEIGHT-1M, and 429 + Retry-After.
+ * still-open row, weight accounting from X-MBX-USED-WEIGHT-1M, 429 + Retry-After, and the REST circuit breaker.
  */
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { FakeBinanceServer } from "../../replay/fake-binance-server.ts";
 import { ReplayClock, ReplayDataset } from "../../replay/replay-dataset.ts";
 import { backoffDelay } from "./binance-stream.ts";
 import { BinanceHttpError, BinanceRestClient } from "./binance-rest.ts";
+import { CircuitOpenError } from "../circuit-breaker.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..", "..");
 const file = path.join(root, "fixtures/binance/ohlcv/BTCUSDT-1m-20230401-20230403.json");
@@ -72,6 +73,31 @@ describe("BinanceRestClient", () => {
     const client = new BinanceRestClient({ baseUrl: fake.url, weightLimit: 10, weightSafety: 0.5, sleep: async (ms) => void sleeps.push(ms) });
     for (let i = 0; i < 6; i += 1) await client.ping();
     expect(sleeps.length).toBeGreaterThan(0);
+  });
+
+  it("opens the REST circuit after 5 server errors, fails fast while open, ignores 400s, and closes after 2 successes", async () => {
+    const fake = await start({ at: first + 10 * 60_000 });
+    const client = new BinanceRestClient({ baseUrl: fake.url, breakerOptions: { halfOpenAfterMs: 200 } });
+    // a 400 (invalid symbol) is the exchange answering: never a breaker failure
+    for (let i = 0; i < 6; i += 1) {
+      const error = await client.klines({ symbol: "BINANCE:NOPE", ticker: "NOPE", timeframe: "1m", startTime: first, serverTime: first + 10 * 60_000 }).catch((caught: unknown) => caught);
+      expect((error as BinanceHttpError).status).toBe(400);
+    }
+    expect(client.breaker.snapshot()).toMatchObject({ state: "closed", failures: 0 });
+    fake.faults = { restStatus: 500 };
+    for (let i = 0; i < 5; i += 1) await expect(client.ping()).rejects.toMatchObject({ status: 500 });
+    expect(client.breaker.snapshot()).toMatchObject({ state: "open", failures: 5 });
+    const requests = fake.restRequests;
+    const error = await client.serverTime().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect((error as Error).message).toMatch(/binance rest circuit is open \(last failure: \/api\/v3\/ping: HTTP 500/);
+    expect(fake.restRequests).toBe(requests); // failed fast, nothing sent
+    fake.faults = {};
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await client.ping();
+    expect(client.breaker.state).toBe("half-open");
+    await client.ping();
+    expect(client.breaker.state).toBe("closed");
   });
 
   it("rejects bad parameters with Binance's error", async () => {

@@ -2,11 +2,15 @@
  * Binance spot REST market data: klines (paged, limit 1000), server time, exchangeInfo.
  * Keeps the REQUEST_WEIGHT budget from the `X-MBX-USED-WEIGHT-1M` header (pausing before the limit),
  * honours 429/418 `Retry-After`, and never sends while a ban or back-off is in force.
+ * Every request runs through the source's "rest" circuit breaker (server/sources/circuit-breaker.ts): network
+ * errors, timeouts, 5xx and 429/418 are failures; other 4xx (e.g. 400 invalid symbol) are not. While the
+ * circuit is open requests fail fast with CircuitOpenError.
  * Endpoint from BINANCE_REST_URL (the replay exchange speaks the same protocol).
  */
 import type { Bar, SymbolId } from "../../domain/bars/bar.ts";
 import { parseRestKlineRow } from "../../domain/binance/binance-frames.ts";
 import { TIMEFRAME_MS, type Timeframe } from "../../domain/time/timeframes.ts";
+import { SourceBreaker, type BreakerOptions } from "../circuit-breaker.ts";
 
 export const KLINES_MAX_LIMIT = 1000;
 const KLINES_WEIGHT = 2;
@@ -31,6 +35,15 @@ export interface BinanceRestOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onWeight?: (usedWeight: number) => void;
+  /** The "rest" breaker to use (default: a new one named binance/rest with `breakerOptions`). */
+  breaker?: SourceBreaker;
+  breakerOptions?: BreakerOptions;
+}
+
+/** Whether a REST error should count against the circuit breaker: the exchange unreachable, failing or throttling. */
+export function isRestBreakerFailure(error: unknown): boolean {
+  if (!(error instanceof BinanceHttpError)) return true; // network error, DNS, reset, timeout (AbortError)
+  return error.status >= 500 || error.status === 429 || error.status === 418;
 }
 
 export interface KlinesPage {
@@ -47,9 +60,11 @@ export class BinanceRestClient {
   private usedWeight = 0;
   private weightMinute = 0;
   private blockedUntil = 0;
-  private readonly options: Required<Omit<BinanceRestOptions, "onWeight">> & Pick<BinanceRestOptions, "onWeight">;
+  private readonly options: Required<Omit<BinanceRestOptions, "onWeight" | "breaker" | "breakerOptions">> & Pick<BinanceRestOptions, "onWeight">;
+  readonly breaker: SourceBreaker;
 
-  constructor(options: BinanceRestOptions) {
+  constructor({ breaker, breakerOptions, ...options }: BinanceRestOptions) {
+    this.breaker = breaker ?? new SourceBreaker("binance", "rest", breakerOptions);
     this.options = {
       weightLimit: 6_000,
       weightSafety: 0.9,
@@ -124,6 +139,10 @@ export class BinanceRestClient {
   private async request(path: string, params: Record<string, string>, weight: number): Promise<unknown> {
     await this.waitForBudget(weight);
     const url = `${this.options.baseUrl}${path}${Object.keys(params).length ? `?${new URLSearchParams(params)}` : ""}`;
+    return this.breaker.execute(() => this.send(path, url), isRestBreakerFailure);
+  }
+
+  private async send(path: string, url: string): Promise<unknown> {
     const response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs) });
     this.recordWeight(response.headers.get("x-mbx-used-weight-1m"));
     if (response.status === 429 || response.status === 418) {
