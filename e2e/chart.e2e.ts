@@ -96,6 +96,15 @@ export const chartTests: ReadonlyArray<E2ETest<ChartContext>> = [
     },
   },
   {
+    name: "shows the data-quality badge next to the symbol (clean replay data: score ≥ 95, green)",
+    async run({ page }) {
+      const badge = await page.waitForSelector('[data-testid="quality-badge"]', { state: "visible", timeout: 20_000 });
+      const score = Number(await badge.getAttribute("data-score"));
+      assert(score >= 95, `expected a quality score ≥ 95 on clean replay data, got ${score}`);
+      assert((await badge.getAttribute("data-level")) === "good", "expected the green (good) quality badge");
+    },
+  },
+  {
     name: "applies a live update without reloading",
     async run({ page }) {
       const before = await chartNumber(page, "data-updates");

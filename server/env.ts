@@ -26,6 +26,15 @@ const EnvSchema = z.object({
   MARKETLENS_FEED: z.enum(["auto", "live", "replay"]).default("auto"),
   BINANCE_WS_URL: url(["ws:", "wss:"]).default("wss://data-stream.binance.vision"),
   BINANCE_REST_URL: url(["http:", "https:"]).default("https://data-api.binance.vision"),
+  /** Alpaca market-data v2 stock stream (v2/iex on the free plan, v2/sip with Algo Trader Plus, v2/test for FAKEPACA). */
+  ALPACA_STREAM_URL: url(["ws:", "wss:"]).default("wss://stream.data.alpaca.markets/v2/iex"),
+  /** Alpaca market-data REST base (historical bars). */
+  ALPACA_DATA_URL: url(["http:", "https:"]).default("https://data.alpaca.markets"),
+  /** Alpaca API key pair; without both, the Alpaca collector stays "disabled" and health says why. */
+  ALPACA_KEY_ID: z.string().optional(),
+  ALPACA_SECRET_KEY: z.string().optional(),
+  /** Alpaca feed for REST bars: iex (free plan) or sip (paid). */
+  ALPACA_FEED: z.enum(["iex", "sip"]).default("iex"),
   WEB_PORT: port.default(3000),
   GATEWAY_PORT: port.default(3001),
   REPLAY_PORT: port.default(3002),

@@ -1,7 +1,7 @@
 /**
  * Process entry: the Binance collector. Reads the active BINANCE symbols, connects to BINANCE_WS_URL /
  * BINANCE_REST_URL (live Binance or the replay exchange), and streams bars into PostgreSQL and Redis.
- * Publishes its health every 2 s and its metrics every 5 s to Redis. Every closed or revised bar, once stored,
+ * Publishes its health every 2 s and its metrics every 5 s to Redis; data-quality snapshots every 5 s ({ns}:quality:{SYMBOL}). Every closed or revised bar, once stored,
  * becomes a bar-closed job for the analytics worker (server/queues/bar-closed.ts; backlog while Redis is down).
  * SIGINT/SIGTERM: stop the stream, drain pending bars and jobs, close PostgreSQL, then Redis.
  */
@@ -51,6 +51,7 @@ const collector = new BinanceCollector({
   latenessMs: config.BAR_LATENESS_MS,
   initialBackfillBars: config.INITIAL_BACKFILL_BARS,
   maxRepairBars: config.MAX_REPAIR_BARS,
+  quality: { redis, keys: keys() },
   log: (level, message, details) => log[level](details ?? {}, message),
 });
 

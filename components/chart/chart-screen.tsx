@@ -17,6 +17,7 @@ import { SymbolSelect, TimeZoneSwitch, TimeframeButtons } from "./chart-toolbar.
 import { ConnectionStatusIndicator } from "./connection-status.tsx";
 import { FeedNotes } from "./feed-notes.tsx";
 import { IndicatorPanel } from "./indicator-panel.tsx";
+import { QualityBadge } from "./quality-badge.tsx";
 import { useIndicatorStore } from "./indicator-store.ts";
 import { useLiveBars } from "./use-live-bars.ts";
 
@@ -100,6 +101,7 @@ export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: stri
       <header className="toolbar">
         <div className="title">
           <SymbolSelect value={symbol} groups={symbols.data} onChange={selectSymbol} />
+          <QualityBadge symbol={symbol} />
           {displayName ? <span className="muted">{displayName}</span> : null}
           {lastBar ? (
             <span className="ohlc" data-testid="last-bar">

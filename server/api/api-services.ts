@@ -5,6 +5,7 @@
 import { createAnalyticsService, type AnalyticsService } from "../services/analytics.service.ts";
 import { createChartService, type ChartService } from "../services/chart.service.ts";
 import { createHealthService, type HealthService } from "../services/health.service.ts";
+import { createQualityService, type QualityService } from "../services/quality.service.ts";
 import { defaultServiceDeps, type ServiceDeps } from "../services/service-deps.ts";
 import { createSymbolsService, type SymbolsService } from "../services/symbols.service.ts";
 
@@ -14,6 +15,7 @@ export interface ApiServices {
   symbols: SymbolsService;
   health: HealthService;
   analytics: AnalyticsService;
+  quality: QualityService;
 }
 
 export function createApiServices(deps: ServiceDeps): ApiServices {
@@ -24,6 +26,7 @@ export function createApiServices(deps: ServiceDeps): ApiServices {
     chart: createChartService(deps, symbols),
     health: createHealthService(deps),
     analytics: createAnalyticsService(deps, symbols),
+    quality: createQualityService(deps, symbols),
   };
 }
 

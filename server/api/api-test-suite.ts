@@ -218,6 +218,7 @@ export function defineApiSuite(remote: string | undefined): void {
         "/api/v1/health",
         "/api/v1/indicators/{symbol}",
         "/api/v1/openapi.json",
+        "/api/v1/quality/{symbol}",
         "/metrics",
       ]);
       const schemas = (body.components as { schemas: Record<string, unknown> }).schemas;

@@ -17,7 +17,7 @@ export interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   required?: string[];
   items?: JsonSchema;
-  enum?: Array<string | number>;
+  enum?: Array<string | number | null>;
   additionalProperties?: boolean | JsonSchema;
   minimum?: number;
   maximum?: number;
@@ -66,6 +66,7 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}
 const json = (schema: JsonSchema): Record<string, MediaType> => ({ "application/json": { schema } });
 const errorResponse = (description: string): ResponseObject => ({ description, content: json(ref("Error")) });
 const num: JsonSchema = { type: "number" };
+const QUALITY_CHECKS = ["price_anomaly", "stale", "invalid_value", "volume_spike"] as const;
 const nullableNumber: JsonSchema = { type: ["number", "null"] };
 
 const Bar: JsonSchema = {
@@ -255,6 +256,22 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    "/api/v1/quality/{symbol}": {
+      get: {
+        operationId: "getQuality",
+        summary: "Data-quality score of a symbol and its last quarantined items",
+        description:
+          "The collector's quality gate (price anomaly, stale, invalid value, volume spike) rejects suspect trades and bars into quarantine; they never reach candles. The snapshot comes from Redis (updated every 5 s), or the newest stored row (one a minute) when Redis is down or the key expired; null before anything was recorded.",
+        tags: ["quality"],
+        parameters: [symbolParameter],
+        responses: {
+          "200": { description: "Score, counts and the last 20 quarantined items", content: json(ref("QualityStatus")) },
+          "400": errorResponse("Invalid symbol"),
+          "404": errorResponse("Unknown symbol"),
+          "503": errorResponse("PostgreSQL could not answer"),
+        },
+      },
+    },
     "/api/v1/health": {
       get: {
         operationId: "getHealth",
@@ -355,6 +372,53 @@ export const openApiDocument: OpenApiDocument = {
           features: { type: "object", properties: featureValues },
           vector: { type: "array", items: { type: "number" } },
           source: { type: "string", enum: ["redis", "postgres"], description: "Which store answered" },
+        },
+      },
+      QualityStatus: {
+        type: "object",
+        required: ["symbol", "source", "snapshot", "quarantined"],
+        properties: {
+          symbol: { type: "string" },
+          source: { type: ["string", "null"], enum: ["redis", "postgres", null], description: "Which store answered; null when nothing was recorded yet" },
+          snapshot: {
+            type: ["object", "null"],
+            required: ["score", "windowItems", "windowRejected", "issuesByCheck", "totalItems", "totalRejected", "rebaselines", "lastEventTime", "ageMs", "updatedAt"],
+            properties: {
+              score: { type: "number", minimum: 0, maximum: 100, description: "100 × (1 − weighted rejections / items) over the last 1,000 items, minus a penalty for a silent feed" },
+              windowItems: { type: "integer" },
+              windowRejected: { type: "integer" },
+              issuesByCheck: { type: "object", properties: Object.fromEntries(QUALITY_CHECKS.map((check) => [check, { type: "integer" }])) },
+              totalItems: { type: ["integer", "null"] },
+              totalRejected: { type: ["integer", "null"] },
+              rebaselines: { type: ["integer", "null"] },
+              lastEventTime: nullableNumber,
+              ageMs: nullableNumber,
+              updatedAt: { type: "integer", description: "UTC epoch ms of the snapshot" },
+            },
+          },
+          quarantined: {
+            type: "array",
+            description: "The last 20 rejected items, newest first",
+            items: {
+              type: "object",
+              required: ["id", "kind", "eventTime", "receivedAt", "checks", "payload"],
+              properties: {
+                id: { type: "string" },
+                kind: { type: "string", enum: ["trade", "bar"] },
+                eventTime: { type: "integer" },
+                receivedAt: { type: "integer" },
+                checks: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    required: ["check", "value", "threshold", "message"],
+                    properties: { check: { type: "string", enum: [...QUALITY_CHECKS] }, value: num, threshold: num, message: { type: "string" } },
+                  },
+                },
+                payload: { type: "object", description: "The trade or bar as received" },
+              },
+            },
+          },
         },
       },
       Health: {

@@ -2,6 +2,7 @@
 import { analyticsRouter } from "./routers/analytics.router.ts";
 import { chartsRouter } from "./routers/charts.router.ts";
 import { healthRouter } from "./routers/health.router.ts";
+import { qualityRouter } from "./routers/quality.router.ts";
 import { symbolsRouter } from "./routers/symbols.router.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   symbols: symbolsRouter,
   health: healthRouter,
   analytics: analyticsRouter,
+  quality: qualityRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -22,6 +22,9 @@ export function createCollectorMetrics(registry = new Registry()) {
     dbWriteSeconds: new Histogram({ name: "marketlens_db_write_seconds", help: "Candle batch write latency", buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
     circuitState: new Gauge({ name: "marketlens_circuit_state", help: "Circuit breaker state per source and kind (0 closed, 1 half-open, 2 open)", labelNames: ["source", "kind"] as const, registers: [registry] }),
     circuitTransitions: new Counter({ name: "marketlens_circuit_transitions_total", help: "Circuit breaker state transitions", labelNames: ["source", "kind", "to"] as const, registers: [registry] }),
+    qualityRejected: new Counter({ name: "marketlens_quality_rejected_total", help: "Trades and bars rejected by the data-quality gate, per failed check (an item failing two checks counts for both)", labelNames: ["source", "check"] as const, registers: [registry] }),
+    qualityScore: new Gauge({ name: "marketlens_quality_score", help: "Data-quality score per symbol (0–100, sliding window of the last 1,000 items)", labelNames: ["symbol"] as const, registers: [registry] }),
+    quarantineDropped: new Counter({ name: "marketlens_quarantine_dropped_total", help: "Rejected items not written to quarantine (buffer full while PostgreSQL was down)", labelNames, registers: [registry] }),
     writeBacklog: new Gauge({ name: "marketlens_write_backlog_bars", help: "Closed bars waiting to be written (PostgreSQL or Redis down)", labelNames: ["target"] as const, registers: [registry] }),
   };
 }

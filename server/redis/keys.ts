@@ -26,6 +26,8 @@ export interface RedisKeys {
   analyticsLease(partition: number): string;
   /** BullMQ key prefix: queues live under `{ns}:bull:{queue}:…`. */
   queuePrefix(): string;
+  /** Data-quality snapshot of a symbol (STRING, JSON QualitySnapshot + updatedAt, TTL), written by the collector every 5 s. */
+  quality(symbol: SymbolId): string;
 }
 
 /** Key builder for one namespace (MARKETLENS_NAMESPACE). */
@@ -46,6 +48,7 @@ export function redisKeys(namespace: string): RedisKeys {
     analyticsChannelPattern: () => `${namespace}:analytics:*`,
     analyticsLease: (partition) => `${namespace}:lease:analytics:${partition}`,
     queuePrefix: () => `${namespace}:bull`,
+    quality: (symbol) => `${namespace}:quality:${symbol}`,
   };
 }
 

@@ -22,6 +22,9 @@ export interface Faults {
   outOfOrderEvery?: number;
   /** Send a malformed frame before every Nth trade frame. */
   malformedEvery?: number;
+  /** Bad print: every Nth trade frame carries its price × `spikeFactor` (default 1.2); the kline stays as recorded. */
+  spikeEvery?: number;
+  spikeFactor?: number;
   /** Refuse WebSocket upgrades with HTTP 503 (the exchange unreachable for streams). */
   refuseConnections?: boolean;
   /** Answer every REST request with this HTTP status (e.g. 500) and Binance's error body. */
@@ -198,10 +201,20 @@ export class FakeBinanceServer {
     if (isTrade) this.tradeFrames += 1;
     for (const client of this.clients) {
       if (!client.streams.has(event.stream) || client.socket.readyState !== client.socket.OPEN) continue;
-      const text = JSON.stringify(client.combined ? { stream: event.stream, data: event.payload } : event.payload);
+      const payload = isTrade ? this.withSpike(event.payload) : event.payload;
+      const text = JSON.stringify(client.combined ? { stream: event.stream, data: payload } : payload);
       if (isTrade) this.sendWithFaults(client, text);
       else client.socket.send(text);
     }
+  }
+
+  /** The trade payload with its price multiplied when this trade frame is a `spikeEvery` one. */
+  private withSpike(payload: ReplayEvent["payload"]): ReplayEvent["payload"] {
+    const { spikeEvery, spikeFactor = 1.2 } = this.faults;
+    if (!spikeEvery || this.tradeFrames % spikeEvery !== 0) return payload;
+    const trade = payload as { p?: unknown };
+    if (typeof trade.p !== "string") return payload;
+    return { ...payload, p: String(Number(trade.p) * spikeFactor) };
   }
 
   private sendWithFaults(client: Client, text: string): void {

@@ -1,7 +1,9 @@
 /**
  * System health for /api/v1/health and `health.status`: PostgreSQL and Redis pings, every collector
  * heartbeat under `{ns}:health:collector:*` (CollectorHealth, docs/architecture.md) and the feed mode.
- * Healthy only when PostgreSQL and Redis answer and at least one collector reports, all of them "healthy".
+ * Healthy only when PostgreSQL and Redis answer and at least one enabled collector reports, all of them "healthy".
+ * A "disabled" collector (switched off by configuration, e.g. Alpaca without API keys) is listed with its reason
+ * but does not count: it neither makes the system unhealthy nor counts as the reporting collector.
  */
 import { z } from "zod";
 import { defaultServiceDeps, whenRedisReady, type ServiceDeps } from "./service-deps.ts";
@@ -18,7 +20,7 @@ const ZBreaker = z.object({
 const ZCollectorHealth = z.object({
   name: z.string(),
   mode: z.enum(["live", "replay"]),
-  status: z.enum(["connecting", "repairing", "healthy", "reconnecting", "down"]),
+  status: z.enum(["connecting", "repairing", "healthy", "reconnecting", "down", "disabled"]),
   reason: z.string().optional(),
   lastMessageAt: z.number().nullable().optional(),
   updatedAt: z.number(),
@@ -149,8 +151,9 @@ export function createHealthService(deps: ServiceDeps): HealthService {
       const problems: string[] = [];
       if (!postgres.up) problems.push(`PostgreSQL is down: ${postgres.error ?? "no answer"}`);
       if (!redis.up) problems.push(`Redis is down: ${redis.error ?? "no answer"}`);
-      if (redis.up && collectors.length === 0) problems.push("no collector has reported in the last 30 s");
-      for (const collector of collectors) {
+      const enabled = collectors.filter((collector) => collector.status !== "disabled");
+      if (redis.up && enabled.length === 0) problems.push("no collector has reported in the last 30 s");
+      for (const collector of enabled) {
         if (!collector.healthy) problems.push(`collector ${collector.name} is ${collector.status}${collector.reason ? `: ${collector.reason}` : ""}`);
       }
       return { healthy: problems.length === 0, checkedAt: now, postgres, redis, feed, collectors, problems };

@@ -6,7 +6,8 @@ import type { SymbolId } from "../domain/bars/bar.ts";
 import type { BreakerSnapshot } from "./circuit-breaker.ts";
 
 export type SymbolStatus = "healthy" | "repairing" | "unavailable";
-export type CollectorStatus = "connecting" | "repairing" | "healthy" | "reconnecting" | "down";
+/** "disabled": switched off by configuration (e.g. no API keys); health lists it but does not count it. */
+export type CollectorStatus = "connecting" | "repairing" | "healthy" | "reconnecting" | "down" | "disabled";
 
 export interface SymbolHealth {
   status: SymbolStatus;

@@ -8,17 +8,28 @@
  * their state and transitions are exported as metrics and reported in health; an open stream circuit makes
  * the collector "down" with a reason, and a repair stopped by an open REST circuit reconnects only once
  * the REST circuit lets a probe through.
+ * Data quality (issue 4, server/domain/quality): one QualityGate per symbol checks every trade before the bar
+ * builder and every final bar (closed kline or REST repair) before applyFinalMinute; rejected items never reach
+ * the builder (so never candles) and go to the quarantine table through a QualitySink (batched, off the hot
+ * path), which also keeps the per-symbol score in Redis and data_quality_metrics. Freshness is judged against
+ * the collector's view of exchange time (the largest event time E seen), not the wall clock, so a replay at
+ * speed > 1 is not "stale"; REST bars (repair, backfill) are history and are not checked for freshness.
  * The same code runs against live Binance and the replay exchange (BINANCE_WS_URL / BINANCE_REST_URL).
  */
+import type { Redis } from "ioredis";
 import type pg from "pg";
-import type { SymbolId } from "../../server/domain/bars/bar.ts";
+import type { Bar, SymbolId, Trade } from "../../server/domain/bars/bar.ts";
 import { BarBuilder } from "../../server/domain/bars/bar-builder.ts";
 import { parseBinanceFrame } from "../../server/domain/binance/binance-frames.ts";
+import { QualityGate } from "../../server/domain/quality/quality-gate.ts";
+import type { QualityIssue, QualityOptions } from "../../server/domain/quality/quality-types.ts";
 import { alignTime, TIMEFRAME_MS } from "../../server/domain/time/timeframes.ts";
 import { lastCandleTime, readCandleRange, recordKnownGap } from "../../server/db/candles.repo.ts";
 import type { SymbolRow } from "../../server/db/symbols.repo.ts";
 import type { CollectorMetrics } from "../../server/observability/collector-metrics.ts";
+import type { RedisKeys } from "../../server/redis/keys.ts";
 import type { BarSink } from "../../server/services/bar-sink.service.ts";
+import { QualitySink } from "../../server/services/quality-sink.service.ts";
 import { BinanceStream } from "../../server/sources/binance/binance-stream.ts";
 import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
 import type { BinanceRestClient } from "../../server/sources/binance/binance-rest.ts";
@@ -43,6 +54,19 @@ export interface BinanceCollectorOptions {
   streamOptions?: { initialBackoffMs?: number; maxBackoffMs?: number; idleTimeoutMs?: number; stableAfterMs?: number };
   /** Options of the "stream" circuit breaker (defaults: 5 failures, 60 s, 2 successes). */
   streamBreakerOptions?: BreakerOptions;
+  /**
+   * Data quality: Redis for the `{ns}:quality:{SYMBOL}` snapshots (without it only the gauge and the history table
+   * are written), gate thresholds (QualityOptions) and the sink's intervals (defaults: quarantine flush 1 s,
+   * snapshot 5 s, history row 60 s).
+   */
+  quality?: {
+    redis?: Redis;
+    keys?: RedisKeys;
+    gate?: Partial<QualityOptions>;
+    flushIntervalMs?: number;
+    snapshotIntervalMs?: number;
+    historyIntervalMs?: number;
+  };
 }
 
 export class BinanceCollector implements MarketDataSource {
@@ -57,6 +81,12 @@ export class BinanceCollector implements MarketDataSource {
   private lastAdvance = 0;
   private reconnects = 0;
   private repairRun = 0;
+  /** The collector's view of exchange time: the largest event time E received (0 before the first frame). */
+  private exchangeTime = 0;
+  /** Wall clock when exchangeTime last moved (to age a silent feed in snapshots). */
+  private exchangeTimeAt = 0;
+  private readonly gates = new Map<SymbolId, QualityGate>();
+  readonly quality: QualitySink;
   readonly streamBreaker: SourceBreaker;
 
   constructor(private readonly options: BinanceCollectorOptions) {
@@ -70,6 +100,19 @@ export class BinanceCollector implements MarketDataSource {
         this.log(to === "open" ? "error" : "warn", `${breaker.kind} circuit ${from} → ${to}`, snapshot);
       });
     }
+    this.quality = new QualitySink({
+      pool: options.pool,
+      redis: options.quality?.redis,
+      keys: options.quality?.keys,
+      metrics: options.metrics,
+      source: this.name,
+      snapshots: () => [...this.gates.values()].map((gate) => gate.snapshot(this.exchangeNow())),
+      now: () => this.exchangeNow(),
+      flushIntervalMs: options.quality?.flushIntervalMs,
+      snapshotIntervalMs: options.quality?.snapshotIntervalMs,
+      historyIntervalMs: options.quality?.historyIntervalMs,
+      log: options.log,
+    });
     this.builder = new BarBuilder({
       latenessMs: options.latenessMs,
       onEvent: (event) => {
@@ -114,11 +157,13 @@ export class BinanceCollector implements MarketDataSource {
       },
     });
     this.buffer = [];
+    this.quality.start();
     this.stream.start();
   }
 
   async stop(): Promise<void> {
     await this.stream?.stop();
+    await this.quality.close();
     this.status = "down";
   }
 
@@ -153,6 +198,7 @@ export class BinanceCollector implements MarketDataSource {
       const status = listed.get(symbol.ticker);
       if (status === "TRADING") {
         this.byTicker.set(symbol.ticker, symbol.id);
+        this.gates.set(symbol.id, new QualityGate(symbol.id, this.options.quality?.gate));
         this.symbolHealth.set(symbol.id, { status: "repairing", lastBarAt: null });
         continue;
       }
@@ -221,8 +267,10 @@ export class BinanceCollector implements MarketDataSource {
     for await (const page of this.options.rest.closedKlines({ symbol, ticker, timeframe: "1m", from })) {
       for (const bar of page) {
         if (expected !== null && bar.openTime > expected) await this.recordHole(symbol, expected, bar.openTime);
-        this.builder.applyFinalMinute(bar);
         expected = bar.openTime + MINUTE;
+        // history: judged at its own end, i.e. freshness off (a REST bar is never "stale")
+        if (!this.passesBar(bar, bar.openTime + MINUTE)) continue;
+        this.builder.applyFinalMinute(bar);
       }
       this.options.metrics.gapBarsBackfilled.inc({ source: this.name }, page.length);
     }
@@ -258,13 +306,17 @@ export class BinanceCollector implements MarketDataSource {
     switch (frame.kind) {
       case "trade":
         if (!this.accept(frame.trade.symbol)) return;
-        this.builder.addTrade(frame.trade);
-        this.options.metrics.trades.inc({ source: this.name });
+        this.noteExchangeTime(frame.eventTime);
+        if (this.passesTrade(frame.trade)) {
+          this.builder.addTrade(frame.trade);
+          this.options.metrics.trades.inc({ source: this.name });
+        }
         this.advanceTo(frame.eventTime);
         return;
       case "kline":
         if (!this.accept(frame.bar.symbol)) return;
-        if (frame.closed && frame.bar.timeframe === "1m") this.builder.applyFinalMinute(frame.bar);
+        this.noteExchangeTime(frame.eventTime);
+        if (frame.closed && frame.bar.timeframe === "1m" && this.passesBar(frame.bar, this.exchangeTime)) this.builder.applyFinalMinute(frame.bar);
         this.advanceTo(frame.eventTime);
         return;
       case "shutdown":
@@ -280,6 +332,56 @@ export class BinanceCollector implements MarketDataSource {
       default:
         return;
     }
+  }
+
+  private noteExchangeTime(eventTime: number): void {
+    if (eventTime > this.exchangeTime) {
+      this.exchangeTime = eventTime;
+      this.exchangeTimeAt = this.lastMessageAt ?? Date.now();
+    }
+  }
+
+  /** Exchange time now: the largest E seen, aged by the wall time since (a silent feed grows stale). */
+  private exchangeNow(): number {
+    if (this.exchangeTime === 0) return Date.now();
+    return this.exchangeTime + Math.max(0, Date.now() - this.exchangeTimeAt);
+  }
+
+  /** The quality gate on a live trade, at the collector's exchange time; a rejected one goes to quarantine. */
+  private passesTrade(trade: Trade): boolean {
+    const gate = this.gates.get(trade.symbol);
+    if (!gate) return true;
+    const result = gate.checkTrade(trade, this.exchangeTime);
+    if (result.ok) return true;
+    this.reject("trade", trade, trade.time, result.checks);
+    return false;
+  }
+
+  /** The quality gate on a final 1m bar at `now`; a rejected one goes to quarantine. */
+  private passesBar(bar: Bar, now: number): boolean {
+    const gate = this.gates.get(bar.symbol);
+    if (!gate) return true;
+    const result = gate.checkBar(bar, now);
+    if (result.ok) {
+      if (result.rebaseline) this.log("info", "data quality: new price level accepted", { symbol: bar.symbol, ...result.rebaseline });
+      return true;
+    }
+    this.reject("bar", bar, bar.openTime, result.checks);
+    return false;
+  }
+
+  private reject(kind: "trade" | "bar", item: Trade | Bar, eventTime: number, checks: QualityIssue[]): void {
+    // once per failed check (a price can break both the jump and the z-score rule: one price_anomaly)
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i]!.check;
+      if (checks.findIndex((issue) => issue.check === check) === i) this.options.metrics.qualityRejected.inc({ source: this.name, check });
+    }
+    this.quality.push({ symbol: item.symbol, kind, payload: item, checks, eventTime, receivedAt: this.lastMessageAt ?? Date.now() });
+  }
+
+  /** The current data-quality snapshot of a symbol (for tests and health); null for a symbol not collected. */
+  qualitySnapshot(symbol: SymbolId) {
+    return this.gates.get(symbol)?.snapshot(this.exchangeNow()) ?? null;
   }
 
   private accept(symbol: SymbolId): boolean {

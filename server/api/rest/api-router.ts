@@ -10,6 +10,7 @@ import { handleFeaturesRequest, handleIndicatorsRequest, handleLatestFeaturesReq
 import { handleChartRequest } from "./charts.handler.ts";
 import { handleHealthRequest } from "./health.handler.ts";
 import { handleMetricsRequest } from "./metrics.handler.ts";
+import { handleQualityRequest } from "./quality.handler.ts";
 
 export async function routeApiRequest(request: Request, services: ApiServices): Promise<Response> {
   const { pathname } = new URL(request.url);
@@ -25,5 +26,7 @@ export async function routeApiRequest(request: Request, services: ApiServices): 
   if (latest?.[1]) return handleLatestFeaturesRequest(request, latest[1], services);
   const features = /^\/api\/v1\/features\/([^/]+)$/.exec(pathname);
   if (features?.[1]) return handleFeaturesRequest(request, features[1], services);
+  const quality = /^\/api\/v1\/quality\/([^/]+)$/.exec(pathname);
+  if (quality?.[1]) return handleQualityRequest(quality[1], services);
   return errorResponse(new AppError("NOT_FOUND", `no route for ${pathname}`));
 }
