@@ -57,7 +57,7 @@ export async function insertQuarantine(db: Queryable, items: readonly Quarantine
 export async function readRecentQuarantine(db: Queryable, symbol: SymbolId, limit = 20): Promise<QuarantineRow[]> {
   const result = await db.query<{ id: string; symbol: string; kind: "trade" | "bar"; payload: object; checks: QualityIssue[]; event_time: Date; received_at: Date }>(
     `SELECT id::text AS id, symbol, kind, payload, checks, event_time, received_at FROM quarantine
-     WHERE symbol = $1 ORDER BY id DESC LIMIT $2`,
+     WHERE symbol = $1 ORDER BY received_at DESC, quarantine.id DESC LIMIT $2`, // quarantine.id: the alias "id" is text ("9" > "10")
     [symbol, limit],
   );
   return result.rows.map((row) => ({
