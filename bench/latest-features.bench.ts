@@ -1,6 +1,6 @@
 /**
  * Latest-features benchmark (DESIGN.md budget: latest features p95 < 5 ms): GET /api/v1/features/{symbol}/latest
- * over real HTTP against the real route handler code (routeApiRequest on a node:http server on 127.0.0.1, the
+ * over real HTTP against the real route handler code (routeApiRequest on a node:http server, test-support/serve-api.ts on 127.0.0.1, the
  * harness of server/api/analytics.integration-test.ts) with the real PostgreSQL and Redis (DATABASE_URL /
  * REDIS_URL), services on their own Redis namespace.
  * Setup: a unique active symbol BENCH:LATEST<random>; 600 bars of the BTC/USDT 1h fixture
@@ -17,18 +17,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import http, { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import http, { type Server } from "node:http";
 import { resolve } from "node:path";
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Bar } from "../server/domain/bars/bar.ts";
 import { FEATURE_NAMES_V1 } from "../server/domain/features/feature-set-v1.ts";
 import { createApiServices, type ApiServices } from "../server/api/api-services.ts";
-import { routeApiRequest } from "../server/api/rest/api-router.ts";
+import { serveApi } from "../test-support/serve-api.ts";
 import { redisKeys } from "../server/redis/keys.ts";
 import type { ServiceDeps } from "../server/services/service-deps.ts";
 import { AnalyticsOutput } from "../workers/analytics/analytics-output.ts";
@@ -64,22 +61,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** Serves the route handlers like the API integration tests do, piping streamed bodies through. */
-async function serve(services: ApiServices): Promise<{ port: number; server: Server }> {
-  const server = createServer((request, response) => {
-    routeApiRequest(new Request(`http://127.0.0.1${request.url ?? "/"}`, { method: request.method }), services)
-      .then((result) => {
-        response.writeHead(result.status, Object.fromEntries(result.headers));
-        if (!result.body) return response.end();
-        Readable.fromWeb(result.body as NodeReadableStream).on("error", () => response.destroy()).pipe(response);
-      })
-      .catch(() => {
-        response.writeHead(500).end();
-      });
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  return { port: (server.address() as AddressInfo).port, server };
-}
 
 /** One GET on the keep-alive agent: status, body and the time until the body was read (ms). */
 function get(agent: http.Agent, port: number, path: string): Promise<{ status: number; body: string; ms: number }> {
@@ -167,16 +148,17 @@ export async function runLatestFeaturesBench(options: { requests?: number } = {}
     const expected = { openTime: latest.bar.openTime, features: featureValues(latest), vectorLength: latest.vector.length };
 
     const deps: ServiceDeps = { pool, redis, keys, now: () => Date.now() };
-    const served = await serve(createApiServices(deps));
+    const served = await serveApi(createApiServices(deps));
     server = served.server;
+    const port = Number(new URL(served.url).port);
     const path = `/api/v1/features/${encodeURIComponent(symbol)}/latest?timeframe=${TIMEFRAME}`;
 
     const phases: Phase[] = [];
     for (const source of ["redis", "postgres"] as const) {
       if (source === "postgres") await redis.del(keys.latestFeatures(symbol, TIMEFRAME));
-      await check(agent, served.port, path, source, expected);
-      await load(agent, served.port, path, WARMUP, CLIENTS);
-      phases.push({ source, ...(await load(agent, served.port, path, requests, CLIENTS)) });
+      await check(agent, port, path, source, expected);
+      await load(agent, port, path, WARMUP, CLIENTS);
+      phases.push({ source, ...(await load(agent, port, path, requests, CLIENTS)) });
     }
 
     const results: BenchResult[] = [];

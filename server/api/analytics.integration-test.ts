@@ -5,9 +5,7 @@
  * built like the worker builds them (the worker pipeline itself is tested in workers/analytics/).
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
+import type { Server } from "node:http";
 import { parquetReadObjects } from "hyparquet";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -30,25 +28,13 @@ import { insertFeatureVersions } from "../db/features.repo.ts";
 import { upsertIndicators, type IndicatorRow } from "../db/indicators.repo.ts";
 import { labelPatterns, latestTtlSeconds, type LatestFeatures, type LatestIndicators } from "../services/analytics-latest.ts";
 import { createApiServices, type ApiServices } from "./api-services.ts";
-import { routeApiRequest } from "./rest/api-router.ts";
 import { appRouter } from "./root.ts";
 import { createTRPCContext } from "./trpc.ts";
+import { serveApi } from "../../test-support/serve-api.ts";
 
 const BARS = 5_200;
 const failFast = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000, connectTimeout: 1_000 };
 
-/** Serves the route handlers, piping streamed bodies through (no buffering in the harness). */
-async function serve(services: ApiServices): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    void routeApiRequest(new Request(`http://127.0.0.1${request.url ?? "/"}`, { method: request.method }), services).then((result) => {
-      response.writeHead(result.status, Object.fromEntries(result.headers));
-      if (!result.body) return response.end();
-      Readable.fromWeb(result.body as import("node:stream/web").ReadableStream).on("error", () => response.destroy()).pipe(response);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 describe("analytics REST API and analytics.latest (in-process handlers)", () => {
   const config = env();
@@ -82,8 +68,8 @@ describe("analytics REST API and analytics.latest (in-process handlers)", () => 
     connections.push(command, down);
     services = createApiServices({ pool, redis: command, keys, now: () => Date.now() });
     downServices = createApiServices({ pool, redis: down, keys, now: () => Date.now() });
-    const up = await serve(services);
-    const downServer = await serve(downServices);
+    const up = await serveApi(services);
+    const downServer = await serveApi(downServices);
     servers.push(up.server, downServer.server);
     base = up.url;
     downBase = downServer.url;

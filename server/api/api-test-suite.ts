@@ -5,8 +5,7 @@
  * reads from Redis and PostgreSQL, the Redis-down fallback, health 200/503, /metrics, OpenAPI.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,26 +14,14 @@ import { env } from "../env.ts";
 import { redisKeys } from "../redis/keys.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
 import { createApiServices, type ApiServices } from "./api-services.ts";
-import { routeApiRequest } from "./rest/api-router.ts";
 import { appRouter } from "./root.ts";
 import { createTRPCContext } from "./trpc.ts";
+import { serveApi } from "../../test-support/serve-api.ts";
 
 const T0 = Date.UTC(2024, 0, 1);
 const CLOSED = 1_200;
 const failFast = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000, connectTimeout: 1_000 };
 
-/** Serves the route handlers on a plain node:http server (what Next runs them in, minus Next). */
-async function serve(services: ApiServices): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const url = `http://127.0.0.1${request.url ?? "/"}`;
-    void routeApiRequest(new Request(url, { method: request.method }), services).then(async (result) => {
-      response.writeHead(result.status, Object.fromEntries(result.headers));
-      response.end(Buffer.from(await result.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 /**
  * Defines the suite. `remote`: base URL of a running web server (its namespace and database come
@@ -87,7 +74,7 @@ export function defineApiSuite(remote: string | undefined): void {
         const command = new Redis(config.REDIS_URL, failFast);
         extraConnections.push(command);
         services = createApiServices(deps(pool, command));
-        const started = await serve(services);
+        const started = await serveApi(services);
         servers.push(started.server);
         base = started.url;
       }
@@ -156,7 +143,7 @@ export function defineApiSuite(remote: string | undefined): void {
       const down = new Redis("redis://127.0.0.1:1", { ...failFast, lazyConnect: true, retryStrategy: () => null });
       down.on("error", () => undefined);
       extraConnections.push(down);
-      const { url, server } = await serve(createApiServices(deps(pool, down)));
+      const { url, server } = await serveApi(createApiServices(deps(pool, down)));
       servers.push(server);
       const chart = await fetch(`${url}/api/v1/charts/${SYMBOL}?limit=300`);
       expect(chart.status).toBe(200);

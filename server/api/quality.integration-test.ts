@@ -5,8 +5,7 @@
  * collector side (gate → quarantine, Redis, history) is tested in workers/collectors/.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,22 +15,12 @@ import { redisKeys } from "../redis/keys.ts";
 import type { StoredQualitySnapshot } from "../services/quality-sink.service.ts";
 import type { QualityStatus } from "../services/quality.service.ts";
 import { createApiServices, type ApiServices } from "./api-services.ts";
-import { routeApiRequest } from "./rest/api-router.ts";
 import { appRouter } from "./root.ts";
 import { createTRPCContext } from "./trpc.ts";
+import { serveApi } from "../../test-support/serve-api.ts";
 
 const failFast = { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000, connectTimeout: 1_000 };
 
-async function serve(services: ApiServices): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    void routeApiRequest(new Request(`http://127.0.0.1${request.url ?? "/"}`, { method: request.method }), services).then(async (result) => {
-      response.writeHead(result.status, Object.fromEntries(result.headers));
-      response.end(Buffer.from(await result.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 describe("data quality REST API and quality.status (in-process handlers)", () => {
   const config = env();
@@ -88,8 +77,8 @@ describe("data quality REST API and quality.status (in-process handlers)", () =>
     down.on("error", () => undefined);
     connections.push(command, down);
     services = createApiServices({ pool, redis: command, keys, now: () => Date.now() });
-    const up = await serve(services);
-    const downServer = await serve(createApiServices({ pool, redis: down, keys, now: () => Date.now() }));
+    const up = await serveApi(services);
+    const downServer = await serveApi(createApiServices({ pool, redis: down, keys, now: () => Date.now() }));
     servers.push(up.server, downServer.server);
     base = up.url;
     downBase = downServer.url;
