@@ -1,0 +1,81 @@
+/**
+ * What every collector process shares: the bar pipeline (PostgreSQL pool, Redis, metrics, bar-closed
+ * producer, BarSink) and the process lifecycle (health every 2 s, metrics export, start, and on
+ * SIGINT/SIGTERM: stop the stream, drain bars and jobs, publish the final health, close PostgreSQL, then Redis).
+ * Entries (workers/collector.ts, workers/alpaca-collector.ts) only build their exchange's collector.
+ */
+import type { Logger } from "pino";
+import { env } from "../server/env.ts";
+import { closePool, getPool } from "../server/db/pool.ts";
+import { createCollectorMetrics } from "../server/observability/collector-metrics.ts";
+import { startMetricsExport } from "../server/observability/metrics-export.ts";
+import { BarClosedProducer } from "../server/queues/bar-closed-producer.ts";
+import { createBarClosedQueues } from "../server/queues/bar-closed.ts";
+import { createRedis, keys, queueConnection } from "../server/redis/client.ts";
+import { BarSink } from "../server/services/bar-sink.service.ts";
+import type { MarketDataSource } from "../server/sources/market-data-source.ts";
+
+export type CollectorPipeline = ReturnType<typeof createCollectorPipeline>;
+
+/** Pool, Redis, metrics, the bar-closed producer and the BarSink feeding it, as every collector uses them. */
+export function createCollectorPipeline(log: Logger) {
+  const config = env();
+  const pool = getPool();
+  const redis = createRedis("command");
+  redis.on("error", (error) => log.debug({ error: error.message }, "redis connection error"));
+  const metrics = createCollectorMetrics();
+  const producer = new BarClosedProducer({
+    queues: createBarClosedQueues({ connection: queueConnection("producer"), prefix: keys().queuePrefix(), partitions: config.ANALYTICS_PARTITIONS }),
+    onError: (error, backlog) => log.warn({ error: error instanceof Error ? error.message : String(error), backlog }, "bar-closed enqueue failed; retrying"),
+    onDropped: (count) => log.error({ count }, "bar-closed backlog overflow: oldest jobs dropped (analytics catches up from PostgreSQL)"),
+  });
+  const sink = new BarSink({ pool, redis, keys: keys(), metrics, liveThrottleMs: config.LIVE_THROTTLE_MS, onStored: (events) => producer.enqueue(events) });
+  return { pool, redis, metrics, producer, sink };
+}
+
+export interface RunCollectorOptions {
+  processName: string;
+  collector: MarketDataSource;
+  pipeline: CollectorPipeline;
+  log: Logger;
+  /** What to tell the operator when start() fails, e.g. "check BINANCE_REST_URL / BINANCE_WS_URL". */
+  startHint: string;
+  /** Extra keys written with each health update (e.g. the feed mode). */
+  extraHealth?: Record<string, string>;
+}
+
+/** Starts the collector and owns the process until SIGINT/SIGTERM. */
+export async function runCollector(options: RunCollectorOptions): Promise<void> {
+  const { collector, pipeline, log } = options;
+  const publishHealth = async () => {
+    const multi = pipeline.redis.multi().set(keys().collectorHealth(collector.name), JSON.stringify(collector.health()), "EX", 30);
+    for (const [key, value] of Object.entries(options.extraHealth ?? {})) multi.set(key, value);
+    await multi.exec().catch(() => undefined);
+  };
+  pipeline.sink.start();
+  const stopExport = startMetricsExport(options.processName, pipeline.metrics.registry);
+  const healthTimer = setInterval(() => void publishHealth(), 2_000);
+  await collector.start().catch((error: Error) => {
+    log.error({ error: error.message }, `${options.processName} could not start; ${options.startHint}`);
+    process.exit(1);
+  });
+  await publishHealth();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, `${options.processName} stopping`);
+    clearInterval(healthTimer);
+    await stopExport();
+    await collector.stop();
+    await pipeline.sink.close();
+    await pipeline.producer.close();
+    await publishHealth();
+    await closePool();
+    await pipeline.redis.quit().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
