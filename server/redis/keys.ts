@@ -28,6 +28,8 @@ export interface RedisKeys {
   queuePrefix(): string;
   /** Data-quality snapshot of a symbol (STRING, JSON QualitySnapshot + updatedAt, TTL), written by the collector every 5 s. */
   quality(symbol: SymbolId): string;
+  /** Prefix of a RedisRateBudget shared by every process (server/sources/rate-budget.ts), e.g. rateBudget("binance:weight"). */
+  rateBudget(name: string): string;
 }
 
 /** Key builder for one namespace (MARKETLENS_NAMESPACE). */
@@ -49,6 +51,7 @@ export function redisKeys(namespace: string): RedisKeys {
     analyticsLease: (partition) => `${namespace}:lease:analytics:${partition}`,
     queuePrefix: () => `${namespace}:bull`,
     quality: (symbol) => `${namespace}:quality:${symbol}`,
+    rateBudget: (name) => `${namespace}:ratelimit:${name}`,
   };
 }
 
