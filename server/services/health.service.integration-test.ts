@@ -40,4 +40,17 @@ describe("health with a disabled collector", () => {
     expect(report.collectors.map((collector) => [collector.name, collector.status, collector.healthy])).toEqual([["alpaca", "disabled", false], ["binance", "healthy", true]]);
     expect(report.collectors[0]?.reason).toBe(disabled.reason);
   });
+
+  it("a market-closed stock collector is listed with its reason and is not a problem", async () => {
+    const service = createHealthService({ pool, redis, keys, now: Date.now });
+    const stream = { state: "open", since: Date.now(), failures: 0, heldReason: "market closed", heldUntil: Date.parse("2026-11-23T14:30:00Z") };
+    const closed = { ...base, name: "alpaca", status: "closed", reason: "market closed; opens 2026-11-23T14:30:00Z", breakers: { rest: { state: "closed", since: 0, failures: 0 }, stream } };
+    await redis.set(keys.collectorHealth("alpaca"), JSON.stringify(closed), "EX", 30);
+    await redis.set(keys.collectorHealth("binance"), JSON.stringify({ ...base, name: "binance", status: "healthy" }), "EX", 30);
+    const report = await service.getHealth();
+    expect(report.problems).toEqual([]);
+    expect(report.healthy).toBe(true);
+    const alpaca = report.collectors.find((collector) => collector.name === "alpaca");
+    expect(alpaca).toMatchObject({ status: "closed", reason: closed.reason, breakers: { stream: { heldReason: "market closed" } } });
+  });
 });

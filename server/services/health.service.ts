@@ -4,6 +4,7 @@
  * Healthy only when PostgreSQL and Redis answer and at least one enabled collector reports, all of them "healthy".
  * A "disabled" collector (switched off by configuration, e.g. Alpaca without API keys) is listed with its reason
  * but does not count: it neither makes the system unhealthy nor counts as the reporting collector.
+ * A "closed" collector (a stock market outside its sessions, reason "market closed; opens …") is not a problem.
  */
 import { z } from "zod";
 import { defaultServiceDeps, whenRedisReady, type ServiceDeps } from "./service-deps.ts";
@@ -15,12 +16,14 @@ const ZBreaker = z.object({
   since: z.number(),
   failures: z.number(),
   lastError: z.string().optional(),
+  heldReason: z.string().optional(),
+  heldUntil: z.number().optional(),
 });
 
 const ZCollectorHealth = z.object({
   name: z.string(),
   mode: z.enum(["live", "replay"]),
-  status: z.enum(["connecting", "repairing", "healthy", "reconnecting", "down", "disabled"]),
+  status: z.enum(["connecting", "repairing", "healthy", "reconnecting", "down", "disabled", "closed"]),
   reason: z.string().optional(),
   lastMessageAt: z.number().nullable().optional(),
   updatedAt: z.number(),
@@ -152,9 +155,10 @@ export function createHealthService(deps: ServiceDeps): HealthService {
       if (!postgres.up) problems.push(`PostgreSQL is down: ${postgres.error ?? "no answer"}`);
       if (!redis.up) problems.push(`Redis is down: ${redis.error ?? "no answer"}`);
       const enabled = collectors.filter((collector) => collector.status !== "disabled");
+      // "closed" (market closed) reports in and is expected: it counts as reporting, not as a problem.
       if (redis.up && enabled.length === 0) problems.push("no collector has reported in the last 30 s");
       for (const collector of enabled) {
-        if (!collector.healthy) problems.push(`collector ${collector.name} is ${collector.status}${collector.reason ? `: ${collector.reason}` : ""}`);
+        if (!collector.healthy && collector.status !== "closed") problems.push(`collector ${collector.name} is ${collector.status}${collector.reason ? `: ${collector.reason}` : ""}`);
       }
       return { healthy: problems.length === 0, checkedAt: now, postgres, redis, feed, collectors, problems };
     },

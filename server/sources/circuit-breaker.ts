@@ -9,6 +9,9 @@
  * as half-open) until `closeAfterSuccesses` successes in a row; a failure on probation re-opens the circuit at once.
  * While open, calls fail fast with `CircuitOpenError` (a cockatiel BrokenCircuitError) carrying when the next
  * probe is allowed, so callers wait instead of hammering the exchange.
+ * `hold(reason, until)` keeps the circuit open on purpose (cockatiel `isolate()`), e.g. "market closed" outside a
+ * stock exchange's sessions (server/sources/session-gate.ts): calls fail fast with that reason and the release
+ * time, failures are not counted, and releasing it closes the circuit again.
  */
 import { BrokenCircuitError, CircuitState, circuitBreaker, handleAll, type CircuitBreakerPolicy, type IBreaker } from "cockatiel";
 
@@ -32,6 +35,9 @@ export interface BreakerSnapshot {
   failures: number;
   /** Message of the failure that opened the circuit, while not closed. */
   lastError?: string;
+  /** Why the circuit is held open on purpose (`hold()`, e.g. "market closed"), and until when if known. */
+  heldReason?: string;
+  heldUntil?: number;
 }
 
 export type BreakerTransitionListener = (event: { source: string; kind: BreakerKind; from: BreakerState; to: BreakerState; snapshot: BreakerSnapshot }) => void;
@@ -48,8 +54,14 @@ export class CircuitOpenError extends BrokenCircuitError {
     readonly kind: BreakerKind,
     readonly retryInMs: number,
     lastError: string | undefined,
+    /** Set when the circuit is held open on purpose (e.g. "market closed"). */
+    readonly heldReason?: string,
   ) {
-    super(`${source} ${kind} circuit is open${lastError ? ` (last failure: ${lastError})` : ""}; next attempt in ${Math.ceil(retryInMs / 1000)}s`);
+    super(
+      heldReason
+        ? `${source} ${kind} circuit is held open: ${heldReason}${retryInMs > 0 ? `; released in ${Math.ceil(retryInMs / 1000)}s` : ""}`
+        : `${source} ${kind} circuit is open${lastError ? ` (last failure: ${lastError})` : ""}; next attempt in ${Math.ceil(retryInMs / 1000)}s`,
+    );
     this.name = "CircuitOpenError";
   }
 }
@@ -89,6 +101,7 @@ export class SourceBreaker {
   private since = Date.now();
   private openedAt = 0;
   private lastError: string | undefined;
+  private held: { reason: string; until: number | null; release: () => void } | null = null;
 
   constructor(
     readonly source: string,
@@ -114,11 +127,46 @@ export class SourceBreaker {
 
   snapshot(): BreakerSnapshot {
     const state = this.state;
-    return { state, since: this.since, failures: this.breaker.state.failures, ...(state !== "closed" && this.lastError ? { lastError: this.lastError } : {}) };
+    const held = this.held ? { heldReason: this.held.reason, ...(this.held.until !== null ? { heldUntil: this.held.until } : {}) } : {};
+    return { state, since: this.since, failures: this.breaker.state.failures, ...(state !== "closed" && this.lastError && !this.held ? { lastError: this.lastError } : {}), ...held };
   }
 
-  /** Milliseconds until an open circuit lets a probe through (0 when not open). */
+  /** Why the circuit is held open on purpose, or null. */
+  get heldReason(): string | null {
+    return this.held?.reason ?? null;
+  }
+
+  /**
+   * Holds the circuit open on purpose (cockatiel `isolate()`): every call fails fast with a CircuitOpenError
+   * naming `reason`, until `release()`. `until` (ms since epoch) is when the caller expects to release it (health,
+   * retry hints). Holding again replaces the reason; release closes the circuit with a clean failure count.
+   */
+  hold(reason: string, until: number | null = null): void {
+    if (this.held) {
+      this.held = { ...this.held, reason, until };
+      return;
+    }
+    const held = { reason, until, release: () => undefined as void };
+    this.held = held; // set before isolate(): its state-change event already reports the hold
+    const handle = this.policy.isolate();
+    held.release = () => handle.dispose();
+    this.sync();
+  }
+
+  /** Ends `hold()`: the circuit closes (consecutive failures reset). No-op when not held. */
+  release(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    this.breaker.state = { failures: 0, probation: 0 };
+    this.lastError = undefined;
+    held.release();
+    this.sync();
+  }
+
+  /** Milliseconds until an open circuit lets a probe through (0 when not open); while held, until its release time. */
   msUntilHalfOpen(): number {
+    if (this.held) return this.held.until === null ? 0 : Math.max(0, this.held.until - Date.now());
     if (this.policy.state !== CircuitState.Open) return 0;
     return Math.max(0, this.openedAt + this.options.halfOpenAfterMs - Date.now());
   }
@@ -144,7 +192,7 @@ export class SourceBreaker {
       });
     } catch (error) {
       if (error instanceof BrokenCircuitError && !(error instanceof CircuitOpenError)) {
-        throw new CircuitOpenError(this.source, this.kind, this.msUntilHalfOpen(), this.lastError);
+        throw new CircuitOpenError(this.source, this.kind, this.msUntilHalfOpen(), this.lastError, this.held?.reason);
       }
       throw error;
     } finally {

@@ -6,8 +6,12 @@ import type { SymbolId } from "../domain/bars/bar.ts";
 import type { BreakerSnapshot } from "./circuit-breaker.ts";
 
 export type SymbolStatus = "healthy" | "repairing" | "unavailable";
-/** "disabled": switched off by configuration (e.g. no API keys); health lists it but does not count it. */
-export type CollectorStatus = "connecting" | "repairing" | "healthy" | "reconnecting" | "down" | "disabled";
+/**
+ * "disabled": switched off by configuration (e.g. no API keys); health lists it but does not count it.
+ * "closed": a stock collector outside its exchange's sessions (reason "market closed; opens …",
+ * server/sources/session-gate.ts); not a failure, so health does not count it either.
+ */
+export type CollectorStatus = "connecting" | "repairing" | "healthy" | "reconnecting" | "down" | "disabled" | "closed";
 
 export interface SymbolHealth {
   status: SymbolStatus;
