@@ -1,12 +1,17 @@
 /**
  * AlpacaRestClient over real HTTP against the fake Alpaca server: next_page_token paging (tokens passed back
- * verbatim), auth headers, the 200/min token bucket, and 429 with Retry-After.
+ * verbatim), auth headers, the per-minute request budget (RedisRateBudget, also shared through real Redis between
+ * two clients), and 429 with Retry-After blocking the budget.
  */
 import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { env } from "../../env.ts";
+import { RedisRateBudget } from "../rate-budget.ts";
 import { FakeAlpacaServer } from "../../replay/fake-alpaca-server.ts";
 import { ReplayClock, ReplayDataset } from "../../replay/replay-dataset.ts";
-import { AlpacaHttpError, AlpacaRestClient, TokenBucket } from "./alpaca-rest.ts";
+import { AlpacaHttpError, AlpacaRestClient } from "./alpaca-rest.ts";
 
 const MINUTE = 60_000;
 const file = path.resolve(import.meta.dirname, "../../../fixtures/binance/ohlcv/BTCUSDT-1m-20230401-20230403.json");
@@ -53,7 +58,7 @@ describe("AlpacaRestClient", () => {
     expect(client.breaker.state).toBe("closed");
   });
 
-  it("waits for the token bucket instead of exceeding the per-minute limit", async () => {
+  it("waits for the next window instead of exceeding the per-minute budget", async () => {
     server = fakeServer({ pageSize: 10 });
     await server.listen();
     let virtual = 0;
@@ -63,35 +68,52 @@ describe("AlpacaRestClient", () => {
     for await (const page of client.minuteBars({ symbol: "ALPACA:FAKEPACA", ticker: "FAKEPACA", from: dayStart, to: dayStart + 60 * MINUTE })) count += page.length;
     expect(count).toBe(60);
     expect(client.requests).toBe(6);
-    // 3 immediate requests, then one token every 20 s: 3 more requests wait 20 s each
-    expect(waits).toEqual([20_000, 20_000, 20_000]);
+    // 3 requests in the window [0, 60 s), then wait for the next window (+10 ms margin) and send 3 more
+    expect(waits).toEqual([60_010]);
   });
 
-  it("retries a 429 after Retry-After", async () => {
+  it("two clients on one Redis budget share the 200/min (here 4/min) between them", async () => {
+    server = fakeServer({ pageSize: 10 });
+    await server.listen();
+    const redis = new Redis(env().REDIS_URL, { maxRetriesPerRequest: 1 });
+    const key = `itest-${randomBytes(3).toString("hex")}:ratelimit:alpaca:rest`;
+    try {
+      let virtual = 0;
+      const waits: number[] = [];
+      const sleep = async (ms: number) => void (waits.push(ms), (virtual += ms));
+      const budget = () => new RedisRateBudget({ redis, key, capacity: 4, windowMs: 60_000, safetyMargin: 0, now: () => virtual, sleep });
+      const clients = [0, 1].map(() => new AlpacaRestClient({ baseUrl: server!.url, ...KEYS, budget: budget(), now: () => virtual, sleep }));
+      for (const client of clients) {
+        for await (const page of client.minuteBars({ symbol: "ALPACA:FAKEPACA", ticker: "FAKEPACA", from: dayStart, to: dayStart + 30 * MINUTE })) void page;
+      }
+      expect(clients.map((client) => client.requests)).toEqual([3, 3]);
+      expect(waits).toEqual([60_010]); // the second client's 2nd request found the shared window full (3 + 1)
+    } finally {
+      const stale = await redis.keys(`${key}*`);
+      if (stale.length) await redis.del(...stale);
+      await redis.quit();
+    }
+  });
+
+  it("a 429 blocks the budget until Retry-After, then retries; with no retries left it throws", async () => {
     server = fakeServer({ pageSize: 10, requestsPerMinute: 2 });
     await server.listen();
     const fake = server;
+    let virtual = Date.now();
     const waits: number[] = [];
-    const client = new AlpacaRestClient({ baseUrl: server.url, ...KEYS, sleep: async (ms) => void (waits.push(ms), fake.resetRateLimit()) });
+    const client = new AlpacaRestClient({ baseUrl: server.url, ...KEYS, now: () => virtual, sleep: async (ms) => void (waits.push(ms), (virtual += ms), fake.resetRateLimit()) });
     let count = 0;
     for await (const page of client.minuteBars({ symbol: "ALPACA:FAKEPACA", ticker: "FAKEPACA", from: dayStart, to: dayStart + 30 * MINUTE })) count += page.length;
     expect(count).toBe(30);
-    expect(waits.length).toBeGreaterThanOrEqual(1);
-    expect(waits[0]).toBeGreaterThanOrEqual(1_000);
+    expect(client.requests).toBe(4); // 2 answered, 1 refused with 429, then the 3rd page again
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeGreaterThanOrEqual(1_000); // Retry-After is whole seconds ≥ 1
     const failing = new AlpacaRestClient({ baseUrl: server.url, ...KEYS, maxRetries: 0, sleep: async () => undefined });
     server.resetRateLimit();
     const drain = async () => {
       for (let i = 0; i < 5; i++) for await (const page of failing.minuteBars({ symbol: "ALPACA:FAKEPACA", ticker: "FAKEPACA", from: dayStart, to: dayStart + 30 * MINUTE })) void page;
     };
+    await expect(drain()).rejects.toMatchObject({ status: 429 });
     await expect(drain()).rejects.toBeInstanceOf(AlpacaHttpError);
-  });
-
-  it("token bucket refills evenly", () => {
-    let now = 0;
-    const bucket = new TokenBucket(200, 60_000, () => now);
-    for (let i = 0; i < 200; i++) expect(bucket.take()).toBe(0);
-    expect(bucket.take()).toBe(300); // 60,000 ms / 200 tokens
-    now += 300;
-    expect(bucket.take()).toBe(0);
   });
 });

@@ -1,14 +1,16 @@
 /**
  * Alpaca market data v2 REST: historical stock bars `GET /v2/stocks/{symbol}/bars?timeframe=1Min&start&end
  * &limit=10000&feed[&page_token]`, paged by the opaque `next_page_token` (passed back verbatim, never built).
- * Auth headers APCA-API-KEY-ID / APCA-API-SECRET-KEY. A token bucket keeps under the plan's 200 requests/minute;
- * 429 honours Retry-After (or waits a minute) and retries. Every request runs through the "rest" circuit breaker:
+ * Auth headers APCA-API-KEY-ID / APCA-API-SECRET-KEY. A request budget (RedisRateBudget, shared by every process
+ * through Redis) keeps under the plan's 200 requests/minute; a 429 blocks the shared budget until Retry-After
+ * (or a minute) and retries. Every request runs through the "rest" circuit breaker:
  * network errors, timeouts, 5xx and 429 are failures; 400/403/422 are not (Alpaca answered: bad request or keys/plan).
  * Edit when Alpaca's bars endpoint changes; the endpoint comes from ALPACA_DATA_URL (the fake server speaks it too).
  */
 import type { Bar, SymbolId } from "../../domain/bars/bar.ts";
 import { parseRfc3339 } from "../../domain/alpaca/alpaca-messages.ts";
 import { SourceBreaker, type BreakerOptions } from "../circuit-breaker.ts";
+import { RedisRateBudget } from "../rate-budget.ts";
 
 export const ALPACA_BARS_MAX_LIMIT = 10_000;
 
@@ -28,31 +30,14 @@ export function isAlpacaRestFailure(error: unknown): boolean {
   return error.status >= 500 || error.status === 429;
 }
 
-/** A token bucket: `capacity` tokens refilled evenly over `perMs`. */
-export class TokenBucket {
-  private tokens: number;
-  private updatedAt: number;
-
-  constructor(
-    private readonly capacity: number,
-    private readonly perMs: number,
-    private readonly now: () => number,
-  ) {
-    this.tokens = capacity;
-    this.updatedAt = now();
-  }
-
-  /** Takes a token, or returns how long to wait (ms) before one is available. */
-  take(): number {
-    const now = this.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) * this.capacity) / this.perMs);
-    this.updatedAt = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - this.tokens) * this.perMs) / this.capacity);
-  }
+/**
+ * The request budget the client takes one unit from per request, and blocks on a 429. `RedisRateBudget`
+ * (server/sources/rate-budget.ts) implements it; the collector and the backfill CLI share one through Redis
+ * (`{ns}:ratelimit:alpaca:rest`), so together they stay under Alpaca's 200 requests/minute.
+ */
+export interface RequestBudget {
+  acquire(cost?: number): Promise<void>;
+  blockUntil(untilMs: number, reason: string): Promise<void>;
 }
 
 export interface AlpacaRestOptions {
@@ -60,8 +45,10 @@ export interface AlpacaRestOptions {
   keyId: string;
   secretKey: string;
   feed?: "iex" | "sip";
-  /** Requests per minute (free plan: 200). */
+  /** Requests per minute when no `budget` is given (free plan: 200); a local-only budget is built from it. */
   requestsPerMinute?: number;
+  /** Shared budget (RedisRateBudget on `keys.rateBudget("alpaca:rest")`); default: this process only. */
+  budget?: RequestBudget;
   timeoutMs?: number;
   /** 429 retries before giving up (default 3). */
   maxRetries?: number;
@@ -78,12 +65,12 @@ interface BarsResponse {
 
 export class AlpacaRestClient {
   readonly breaker: SourceBreaker;
-  private readonly bucket: TokenBucket;
-  private readonly options: Required<Omit<AlpacaRestOptions, "breaker" | "breakerOptions">>;
+  readonly budget: RequestBudget;
+  private readonly options: Required<Omit<AlpacaRestOptions, "breaker" | "breakerOptions" | "budget">>;
   /** Requests sent (tests, metrics). */
   requests = 0;
 
-  constructor({ breaker, breakerOptions, ...options }: AlpacaRestOptions) {
+  constructor({ breaker, breakerOptions, budget, ...options }: AlpacaRestOptions) {
     this.breaker = breaker ?? new SourceBreaker("alpaca", "rest", breakerOptions);
     this.options = {
       feed: "iex",
@@ -95,7 +82,9 @@ export class AlpacaRestClient {
       ...options,
       baseUrl: options.baseUrl.replace(/\/+$/, ""),
     };
-    this.bucket = new TokenBucket(this.options.requestsPerMinute, 60_000, this.options.now);
+    this.budget =
+      budget ??
+      new RedisRateBudget({ key: "alpaca:rest", capacity: this.options.requestsPerMinute, windowMs: 60_000, safetyMargin: 0, now: this.options.now, sleep: this.options.sleep });
   }
 
   /** Every 1m bar of `ticker` in [from, to), page by page (Alpaca omits minutes without trades). */
@@ -125,12 +114,13 @@ export class AlpacaRestClient {
 
   private async request(path: string, params: URLSearchParams): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
-      for (let wait = this.bucket.take(); wait > 0; wait = this.bucket.take()) await this.options.sleep(wait);
+      await this.budget.acquire(1);
       try {
         return await this.breaker.execute(() => this.send(path, `${this.options.baseUrl}${path}?${params}`), isAlpacaRestFailure);
       } catch (error) {
         if (!(error instanceof AlpacaHttpError) || error.status !== 429 || attempt >= this.options.maxRetries) throw error;
-        await this.options.sleep(error.retryAfterMs ?? 60_000);
+        // every process sharing the budget pauses until Retry-After (or a minute); the next acquire waits for it
+        await this.budget.blockUntil(this.options.now() + (error.retryAfterMs ?? 60_000), error.message);
       }
     }
   }
