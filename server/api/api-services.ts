@@ -5,6 +5,7 @@
 import { createAnalyticsService, type AnalyticsService } from "../services/analytics.service.ts";
 import { createChartService, type ChartService } from "../services/chart.service.ts";
 import { createHealthService, type HealthService } from "../services/health.service.ts";
+import { createMarketStatusService, type MarketStatusService } from "../services/market-status.service.ts";
 import { createQualityService, type QualityService } from "../services/quality.service.ts";
 import { defaultServiceDeps, type ServiceDeps } from "../services/service-deps.ts";
 import { createSymbolsService, type SymbolsService } from "../services/symbols.service.ts";
@@ -16,17 +17,20 @@ export interface ApiServices {
   health: HealthService;
   analytics: AnalyticsService;
   quality: QualityService;
+  markets: MarketStatusService;
 }
 
 export function createApiServices(deps: ServiceDeps): ApiServices {
   const symbols = createSymbolsService(deps);
+  const markets = createMarketStatusService(deps);
   return {
     deps,
     symbols,
     chart: createChartService(deps, symbols),
-    health: createHealthService(deps),
+    health: createHealthService(deps, markets),
     analytics: createAnalyticsService(deps, symbols),
     quality: createQualityService(deps, symbols),
+    markets,
   };
 }
 

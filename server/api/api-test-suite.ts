@@ -2,7 +2,8 @@
  * The REST API test suite, shared by two entry points: api.integration-test.ts (route handlers on a
  * node:http server, own namespace) and api.api-test.ts (a running `next start` at
  * MARKETLENS_TEST_BASE_URL). Real HTTP, real PostgreSQL and Redis: every input error path, chart
- * reads from Redis and PostgreSQL, the Redis-down fallback, health 200/503, /metrics, OpenAPI.
+ * reads from Redis and PostgreSQL, the Redis-down fallback, health 200/503 (collectors picked by name; disabled
+ * and market-closed ones never 503), a symbol's market, /metrics, OpenAPI.
  */
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
@@ -10,6 +11,8 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bar } from "../domain/bars/bar.ts";
+import { createExchangeCalendar } from "../domain/calendars/exchange-calendar.ts";
+import { marketStatus } from "../domain/calendars/market-status.ts";
 import { env } from "../env.ts";
 import { redisKeys } from "../redis/keys.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
@@ -169,7 +172,7 @@ export function defineApiSuite(remote: string | undefined): void {
       const healthy = await getJson("/api/v1/health");
       expect(healthy.status).toBe(200);
       expect(healthy.body).toMatchObject({ healthy: true, feed: "replay", problems: [], postgres: { up: true }, redis: { up: true } });
-      const [report] = healthy.body.collectors as Array<{ lastMessageAgeMs: number; healthy: boolean }>;
+      const report = (healthy.body.collectors as Array<{ name: string; lastMessageAgeMs: number; healthy: boolean }>).find((collector) => collector.name === "binance");
       expect(report?.healthy).toBe(true);
       expect(report?.lastMessageAgeMs).toBeGreaterThanOrEqual(1_000);
 
@@ -177,6 +180,28 @@ export function defineApiSuite(remote: string | undefined): void {
       const unhealthy = await getJson("/api/v1/health");
       expect(unhealthy.status).toBe(503);
       expect(unhealthy.body.problems).toEqual(["collector binance is reconnecting"]);
+
+      // a disabled collector (no keys) and a market-closed one are listed, never a problem
+      const listed = { ...collector, symbols: {} };
+      await redis.set(keys.collectorHealth("binance"), JSON.stringify(collector), "EX", 30);
+      await redis.set(keys.collectorHealth("alpaca"), JSON.stringify({ ...listed, name: "alpaca", status: "closed", reason: "market closed; opens 2026-11-23T14:30:00Z" }), "EX", 30);
+      await redis.set(keys.collectorHealth("yahoo"), JSON.stringify({ ...listed, name: "yahoo", status: "disabled", reason: "switched off" }), "EX", 30);
+      const mixed = await getJson("/api/v1/health");
+      expect(mixed.status).toBe(200);
+      const byName = (name: string) => (mixed.body.collectors as Array<{ name: string; status: string }>).find((entry) => entry.name === name);
+      expect([byName("binance")?.status, byName("alpaca")?.status, byName("yahoo")?.status]).toEqual(["healthy", "closed", "disabled"]);
+      expect((mixed.body.markets as Record<string, { open: boolean; continuous: boolean }>)[SYMBOL]).toMatchObject({ open: true, continuous: true });
+    });
+
+    it("serves a symbol's market: calendar, status computed at checkedAt, delay", async () => {
+      const { status, body } = await getJson(`/api/v1/market/${encodeURIComponent(SYMBOL)}`);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ symbol: SYMBOL, exchange: "TEST", calendar: "CRYPTO", delayMinutes: 0, holidays: null });
+      const checkedAt = body.checkedAt as number;
+      expect(body.status).toEqual(marketStatus(createExchangeCalendar("CRYPTO"), checkedAt));
+      const unknown = await getJson(`/api/v1/market/TEST:NOPE${runId}`);
+      expect(unknown.status).toBe(404);
+      expect((await getJson("/api/v1/market/NOCOLON")).status).toBe(400);
     });
 
     it("serves Prometheus text including metrics exported by other processes", async () => {
@@ -204,6 +229,7 @@ export function defineApiSuite(remote: string | undefined): void {
         "/api/v1/features/{symbol}/latest",
         "/api/v1/health",
         "/api/v1/indicators/{symbol}",
+        "/api/v1/market/{symbol}",
         "/api/v1/openapi.json",
         "/api/v1/quality/{symbol}",
         "/metrics",

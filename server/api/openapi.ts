@@ -6,6 +6,8 @@ import { TIMEFRAMES } from "../domain/time/timeframes.ts";
 import { FEATURE_NAMES_V1 } from "../domain/features/feature-set-v1.ts";
 import { INDICATOR_KEYS, SCANNER_KEYS } from "../domain/indicators/indicator-types.ts";
 import { PATTERN_NAMES } from "../domain/patterns/pattern-registry.ts";
+import { CALENDAR_IDS } from "../domain/calendars/exchange-calendar.ts";
+import { COLLECTOR_STATUSES, SYMBOL_STATUSES } from "../services/health.service.ts";
 import { EXPORT_FORMATS } from "./routers/analytics.schema.ts";
 import { DEFAULT_CHART_LIMIT, MAX_CHART_LIMIT } from "./routers/charts.schema.ts";
 
@@ -99,7 +101,12 @@ const Collector: JsonSchema = {
   properties: {
     name: { type: "string", examples: ["binance"] },
     mode: { type: "string", enum: ["live", "replay"] },
-    status: { type: "string", enum: ["connecting", "repairing", "healthy", "reconnecting", "down"] },
+    status: {
+      type: "string",
+      enum: [...COLLECTOR_STATUSES],
+      description: "disabled (switched off by configuration) and closed (market closed, waiting for the next open) never make the system unhealthy",
+    },
+    reason: { type: "string", description: "Why the collector is not healthy, e.g. \"market closed; opens 2026-11-23T14:30:00Z\"" },
     healthy: { type: "boolean" },
     lastMessageAt: nullableNumber,
     lastMessageAgeMs: { ...nullableNumber, description: "How long ago the collector last received an exchange message" },
@@ -111,12 +118,35 @@ const Collector: JsonSchema = {
         type: "object",
         required: ["status"],
         properties: {
-          status: { type: "string", enum: ["healthy", "repairing", "unavailable"] },
+          status: { type: "string", enum: [...SYMBOL_STATUSES] },
           reason: { type: "string" },
           lastBarAt: nullableNumber,
         },
       },
     },
+  },
+};
+
+const MARKET_REASONS = ["session", "weekend", "holiday", "before-open", "after-close", "no-calendar-data"];
+const marketFields: Record<string, JsonSchema> = {
+  open: { type: "boolean", description: "In a regular session now" },
+  continuous: { type: "boolean", description: "Trades around the clock (crypto)" },
+  reason: { type: "string", enum: MARKET_REASONS, description: "session while open; otherwise why it is closed (no-calendar-data: extend config/holidays)" },
+  nextOpen: { ...nullableNumber, description: "UTC epoch ms of the next session open; null beyond the holiday data" },
+  problem: { type: ["string", "null"], description: "What is wrong with the calendar data, if anything" },
+};
+
+/** One active symbol's market in the health body. */
+const SymbolMarket: JsonSchema = {
+  type: "object",
+  required: ["exchange", "calendar", "delayMinutes", "open", "continuous", "reason", "closesAt", "nextOpen", "holiday", "problem"],
+  properties: {
+    exchange: { type: "string", examples: ["ALPACA"] },
+    calendar: { type: "string", examples: ["NYSE"] },
+    delayMinutes: { type: "integer", description: "Minutes the source's data lags the market (Yahoo/BIST: 15)" },
+    ...marketFields,
+    closesAt: { ...nullableNumber, description: "Close of the session in progress (UTC epoch ms)" },
+    holiday: { type: ["string", "null"], description: "Name of today's holiday or early close" },
   },
 };
 
@@ -272,11 +302,31 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    "/api/v1/market/{symbol}": {
+      get: {
+        operationId: "getMarket",
+        summary: "A symbol's exchange calendar, market status and data delay",
+        description:
+          "Exchange, calendar (NYSE/NASDAQ 09:30–16:00 America/New_York, BIST 10:00–18:00 Europe/Istanbul, CRYPTO 24/7), whether the market " +
+          "is open now with the session close or the next open, the source's data delay, and the calendar's holidays and early closes " +
+          "(config/holidays) so a client can recompute the status as time passes.",
+        tags: ["markets"],
+        parameters: [symbolParameter],
+        responses: {
+          "200": { description: "The symbol's market", content: json(ref("MarketInfo")) },
+          "400": errorResponse("Invalid symbol"),
+          "404": errorResponse("The symbol is not in the active symbol list"),
+          "503": errorResponse("PostgreSQL or the holiday data could not be read"),
+        },
+      },
+    },
     "/api/v1/health": {
       get: {
         operationId: "getHealth",
         summary: "System health",
-        description: "Healthy when PostgreSQL and Redis answer and every collector reports status healthy.",
+        description:
+          "Healthy when PostgreSQL and Redis answer and at least one enabled collector reports, each healthy or closed (market closed); " +
+          "disabled collectors are listed but not counted. `markets` has every active symbol's market status.",
         tags: ["operations"],
         responses: {
           "200": { description: "Healthy", content: json(ref("Health")) },
@@ -423,7 +473,7 @@ export const openApiDocument: OpenApiDocument = {
       },
       Health: {
         type: "object",
-        required: ["healthy", "checkedAt", "postgres", "redis", "feed", "collectors", "problems"],
+        required: ["healthy", "checkedAt", "postgres", "redis", "feed", "collectors", "markets", "problems"],
         properties: {
           healthy: { type: "boolean" },
           checkedAt: num,
@@ -431,7 +481,53 @@ export const openApiDocument: OpenApiDocument = {
           redis: Dependency,
           feed: { type: "string", enum: ["live", "replay", "unknown"] },
           collectors: { type: "array", items: Collector },
+          markets: { type: "object", description: "Market status of each active symbol, by symbol id", additionalProperties: SymbolMarket },
           problems: { type: "array", items: { type: "string" } },
+        },
+      },
+      MarketInfo: {
+        type: "object",
+        required: ["symbol", "exchange", "ticker", "displayName", "assetClass", "calendar", "delayMinutes", "status", "holidays", "checkedAt"],
+        properties: {
+          symbol: { type: "string", examples: ["YAHOO:THYAO.IS"] },
+          exchange: { type: "string", examples: ["YAHOO"] },
+          ticker: { type: "string", examples: ["THYAO.IS"] },
+          displayName: { type: "string" },
+          assetClass: { type: "string", examples: ["stock"] },
+          calendar: { type: "string", enum: [...CALENDAR_IDS] },
+          delayMinutes: { type: "integer", description: "Minutes the source's data lags the market (0 = real time)" },
+          status: {
+            type: "object",
+            required: ["calendar", "open", "continuous", "session", "nextOpen", "reason", "holiday", "problem"],
+            properties: {
+              calendar: { type: "string", enum: [...CALENDAR_IDS] },
+              ...marketFields,
+              session: {
+                type: ["object", "null"],
+                required: ["open", "close"],
+                properties: { open: { type: "integer" }, close: { type: "integer", description: "exclusive" } },
+                description: "The session in progress (UTC epoch ms), null while closed",
+              },
+              holiday: { type: ["object", "null"], description: "Today's holiday or early-close entry ({date, name, closed, earlyClose?})" },
+            },
+          },
+          holidays: {
+            type: ["object", "null"],
+            description: "The calendar's holiday data from config/holidays (null for CRYPTO)",
+            required: ["covers", "holidays"],
+            properties: {
+              covers: { type: "object", required: ["from", "to"], properties: { from: { type: "string", format: "date" }, to: { type: "string", format: "date" } } },
+              holidays: {
+                type: "array",
+                items: {
+                  type: "object",
+                  required: ["date", "name", "closed"],
+                  properties: { date: { type: "string", format: "date" }, name: { type: "string" }, closed: { type: "boolean" }, earlyClose: { type: "string", examples: ["13:00"] } },
+                },
+              },
+            },
+          },
+          checkedAt: { type: "integer", description: "UTC epoch ms the status was computed at" },
         },
       },
       Error: {

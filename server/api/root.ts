@@ -2,6 +2,7 @@
 import { analyticsRouter } from "./routers/analytics.router.ts";
 import { chartsRouter } from "./routers/charts.router.ts";
 import { healthRouter } from "./routers/health.router.ts";
+import { marketsRouter } from "./routers/markets.router.ts";
 import { qualityRouter } from "./routers/quality.router.ts";
 import { symbolsRouter } from "./routers/symbols.router.ts";
 import { createCallerFactory, router } from "./trpc.ts";
@@ -12,6 +13,7 @@ export const appRouter = router({
   health: healthRouter,
   analytics: analyticsRouter,
   quality: qualityRouter,
+  markets: marketsRouter,
 });
 
 export type AppRouter = typeof appRouter;

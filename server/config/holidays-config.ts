@@ -29,6 +29,12 @@ const HolidaysFile = z.strictObject({
   holidays: z.array(HolidayLine),
 });
 
+/**
+ * config/holidays under the working directory: the web server, the workers and the CLI all run from the project
+ * root (a path from import.meta.url would point inside .next/ once Next has bundled this module).
+ */
+export const DEFAULT_HOLIDAYS_DIRECTORY = path.resolve(process.cwd(), "config", "holidays");
+
 /** The holiday file of each calendar that needs one (NASDAQ follows the NYSE schedule). */
 export const HOLIDAY_FILES: Readonly<Partial<Record<CalendarId, string>>> = { NYSE: "nyse.yaml", NASDAQ: "nyse.yaml", BIST: "bist.yaml" };
 

@@ -5,11 +5,30 @@
  * A "disabled" collector (switched off by configuration, e.g. Alpaca without API keys) is listed with its reason
  * but does not count: it neither makes the system unhealthy nor counts as the reporting collector.
  * A "closed" collector (a stock market outside its sessions, reason "market closed; opens …") is not a problem.
+ * `markets` gives every active symbol's market (open or closed, next open, data delay) from its exchange calendar.
  */
 import { z } from "zod";
+import type { SymbolId } from "../domain/bars/bar.ts";
+import type { CollectorStatus, SymbolStatus } from "../sources/market-data-source.ts";
+import { createMarketStatusService, type MarketStatusService, type SymbolMarketState } from "./market-status.service.ts";
 import { defaultServiceDeps, whenRedisReady, type ServiceDeps } from "./service-deps.ts";
 
 const PING_TIMEOUT_MS = 2_000;
+
+/**
+ * Every collector status a heartbeat may carry (also the OpenAPI enum). Must list each CollectorStatus of
+ * server/sources/market-data-source.ts (checked below at compile time): a heartbeat whose status is missing
+ * here would be dropped as unreadable.
+ */
+export const COLLECTOR_STATUSES = ["connecting", "repairing", "healthy", "reconnecting", "down", "disabled", "closed"] as const;
+/** Symbol states a collector may report ("closed" is accepted for a collector that marks symbols of a closed market). */
+export const SYMBOL_STATUSES = ["healthy", "repairing", "unavailable", "closed"] as const;
+
+type Unlisted<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : Exclude<All, Listed>;
+const everyCollectorStatusListed: Unlisted<CollectorStatus, (typeof COLLECTOR_STATUSES)[number]> = true;
+const everySymbolStatusListed: Unlisted<SymbolStatus, (typeof SYMBOL_STATUSES)[number]> = true;
+void everyCollectorStatusListed;
+void everySymbolStatusListed;
 
 const ZBreaker = z.object({
   state: z.enum(["closed", "half-open", "open"]),
@@ -23,7 +42,7 @@ const ZBreaker = z.object({
 const ZCollectorHealth = z.object({
   name: z.string(),
   mode: z.enum(["live", "replay"]),
-  status: z.enum(["connecting", "repairing", "healthy", "reconnecting", "down", "disabled", "closed"]),
+  status: z.enum(COLLECTOR_STATUSES),
   reason: z.string().optional(),
   lastMessageAt: z.number().nullable().optional(),
   updatedAt: z.number(),
@@ -32,7 +51,7 @@ const ZCollectorHealth = z.object({
     .record(
       z.string(),
       z.object({
-        status: z.enum(["healthy", "repairing", "unavailable"]),
+        status: z.enum(SYMBOL_STATUSES),
         reason: z.string().optional(),
         lastBarAt: z.number().nullable().optional(),
       }),
@@ -64,6 +83,8 @@ export interface HealthReport {
   redis: DependencyHealth;
   feed: FeedMode;
   collectors: CollectorReport[];
+  /** Each active symbol's market from its exchange calendar (empty when PostgreSQL cannot answer). */
+  markets: Record<SymbolId, SymbolMarketState>;
   /** Why the system is not healthy (empty when healthy). */
   problems: string[];
 }
@@ -90,7 +111,7 @@ export interface HealthService {
   getHealth(): Promise<HealthReport>;
 }
 
-export function createHealthService(deps: ServiceDeps): HealthService {
+export function createHealthService(deps: ServiceDeps, markets: MarketStatusService = createMarketStatusService(deps)): HealthService {
   async function scanKeys(pattern: string): Promise<string[]> {
     const found: string[] = [];
     let cursor = "0";
@@ -151,6 +172,7 @@ export function createHealthService(deps: ServiceDeps): HealthService {
           redis.error = error instanceof Error ? error.message : String(error);
         }
       }
+      const marketStates = postgres.up ? await withTimeout(markets.activeMarkets(), "PostgreSQL").catch(() => ({})) : {};
       const problems: string[] = [];
       if (!postgres.up) problems.push(`PostgreSQL is down: ${postgres.error ?? "no answer"}`);
       if (!redis.up) problems.push(`Redis is down: ${redis.error ?? "no answer"}`);
@@ -160,7 +182,7 @@ export function createHealthService(deps: ServiceDeps): HealthService {
       for (const collector of enabled) {
         if (!collector.healthy && collector.status !== "closed") problems.push(`collector ${collector.name} is ${collector.status}${collector.reason ? `: ${collector.reason}` : ""}`);
       }
-      return { healthy: problems.length === 0, checkedAt: now, postgres, redis, feed, collectors, problems };
+      return { healthy: problems.length === 0, checkedAt: now, postgres, redis, feed, collectors, markets: marketStates, problems };
     },
   };
 }

@@ -9,6 +9,7 @@ import { openApiDocument } from "../openapi.ts";
 import { handleFeaturesRequest, handleIndicatorsRequest, handleLatestFeaturesRequest } from "./analytics.handler.ts";
 import { handleChartRequest } from "./charts.handler.ts";
 import { handleHealthRequest } from "./health.handler.ts";
+import { handleMarketRequest } from "./market.handler.ts";
 import { handleMetricsRequest } from "./metrics.handler.ts";
 import { handleQualityRequest } from "./quality.handler.ts";
 
@@ -28,5 +29,7 @@ export async function routeApiRequest(request: Request, services: ApiServices): 
   if (features?.[1]) return handleFeaturesRequest(request, features[1], services);
   const quality = /^\/api\/v1\/quality\/([^/]+)$/.exec(pathname);
   if (quality?.[1]) return handleQualityRequest(quality[1], services);
+  const market = /^\/api\/v1\/market\/([^/]+)$/.exec(pathname);
+  if (market?.[1]) return handleMarketRequest(market[1], services);
   return errorResponse(new AppError("NOT_FOUND", `no route for ${pathname}`));
 }
