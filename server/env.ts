@@ -55,6 +55,9 @@ const EnvSchema = z.object({
    * Collector and analytics workers must agree on it; each partition has exactly one consumer (Redis lease).
    */
   ANALYTICS_PARTITIONS: z.coerce.number().int().min(1).max(256).default(1),
+  /** Scanner worker (workers/scanner.ts): time between two cycles, and entries kept per toplist. */
+  SCANNER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  SCANNER_TOP_K: z.coerce.number().int().min(1).max(1_000).default(50),
   /** Tests only: base URL of a running `next start` the API/e2e tests run against (e.g. http://127.0.0.1:3100). */
   MARKETLENS_TEST_BASE_URL: url(["http:", "https:"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -28,6 +28,14 @@ export interface RedisKeys {
   queuePrefix(): string;
   /** Data-quality snapshot of a symbol (STRING, JSON QualitySnapshot + updatedAt, TTL), written by the collector every 5 s. */
   quality(symbol: SymbolId): string;
+  /** Scanner toplist `gainers-1m`, `volume`, … (ZSET symbol → value, replaced atomically when it changes; workers/scanner). */
+  scannerList(name: string): string;
+  /** Symbols matching one user screen (ZSET, score 0 so members read in symbol order; workers/scanner). */
+  scannerScreen(screenId: string): string;
+  /** Pub/sub channel: one compact ScannerUpdate per cycle (workers/scanner/scanner-message.ts). */
+  scannerUpdates(): string;
+  /** Pub/sub channel: publish after writing the `screens` table; the scanner reloads its screens at once. */
+  scannerScreensChanged(): string;
   /** Prefix of a RedisRateBudget shared by every process (server/sources/rate-budget.ts), e.g. rateBudget("binance:weight"). */
   rateBudget(name: string): string;
 }
@@ -51,6 +59,10 @@ export function redisKeys(namespace: string): RedisKeys {
     analyticsLease: (partition) => `${namespace}:lease:analytics:${partition}`,
     queuePrefix: () => `${namespace}:bull`,
     quality: (symbol) => `${namespace}:quality:${symbol}`,
+    scannerList: (name) => `${namespace}:scanner:${name}`,
+    scannerScreen: (screenId) => `${namespace}:scanner:screen:${screenId}`,
+    scannerUpdates: () => `${namespace}:scanner:updates`,
+    scannerScreensChanged: () => `${namespace}:scanner:screens-changed`,
     rateBudget: (name) => `${namespace}:ratelimit:${name}`,
   };
 }
