@@ -35,6 +35,7 @@ import {
 } from "../services/backfill.service.ts";
 import type { StoredBarEvent } from "../queues/bar-closed-producer.ts";
 import { BinanceRestClient } from "../sources/binance/binance-rest.ts";
+import type { RedisRateBudget } from "../sources/rate-budget.ts";
 
 export interface BackfillCommandOptions {
   exchange: string;
@@ -145,6 +146,8 @@ export interface BackfillRunDeps {
   enqueue?: (events: StoredBarEvent[]) => void;
   signal?: AbortSignal;
   source?: BackfillSource;
+  /** The REQUEST_WEIGHT budget shared with the collectors (binanceWeightBudget); default: this process only. */
+  restBudget?: RedisRateBudget;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -167,7 +170,7 @@ export function summarize(args: ParsedBackfillArgs, result: BackfillResult): str
 /** Runs the command; returns the exit code (0 done, 130 interrupted). Bad input throws BackfillInputError. */
 export async function runBackfillCommand(options: BackfillCommandOptions, deps: BackfillRunDeps): Promise<number> {
   const args = parseBackfillArgs(options);
-  const source = deps.source ?? binanceBackfillSource(new BinanceRestClient({ baseUrl: deps.binanceRestUrl }));
+  const source = deps.source ?? binanceBackfillSource(new BinanceRestClient({ baseUrl: deps.binanceRestUrl, budget: deps.restBudget }));
   const progress = new ProgressReporter(deps.stderr, `backfill ${args.symbol}`);
   const pool = args.out ? null : new pg.Pool({ connectionString: deps.databaseUrl, max: 2 });
   pool?.on("error", () => undefined);

@@ -1,6 +1,8 @@
 /**
  * REST side of the replay exchange: /api/v3/ping, /time, /exchangeInfo, /klines with Binance's
- * validation errors, REQUEST_WEIGHT accounting (`X-MBX-USED-WEIGHT-1M`) and 429 + Retry-After.
+ * validation errors, REQUEST_WEIGHT accounting per wall-clock minute (`X-MBX-USED-WEIGHT-1M`), 429 + Retry-After
+ * past the limit, and, like Binance, a 418 IP ban (Retry-After 120 s) for a client that keeps sending after
+ * `banAfter429s` 429s in one minute.
  */
 import type http from "node:http";
 import { partialKline, restKlineRow } from "./fake-binance-frames.ts";
@@ -17,6 +19,22 @@ export interface RestState {
   weightMinute: number;
   usedWeight: number;
   requests: number;
+  /** Wall clock of the weight minute (default Date.now; tests share a virtual one with their clients). */
+  now: () => number;
+  /** 429s answered in the current minute; past `banAfter429s` the IP is banned (418). */
+  rateLimited: number;
+  banAfter429s: number;
+  bannedUntil: number;
+  /** Responses by HTTP status (tests check that no 429/418 happened). */
+  statuses: Map<number, number>;
+}
+
+const BAN_MS = 120_000;
+
+function respond(state: RestState, response: http.ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
+  state.statuses.set(status, (state.statuses.get(status) ?? 0) + 1);
+  response.writeHead(status, headers);
+  response.end(JSON.stringify(body));
 }
 
 class RestError extends Error {
@@ -32,27 +50,36 @@ class RestError extends Error {
 export function handleRestRequest(state: RestState, request: http.IncomingMessage, response: http.ServerResponse): void {
   const url = new URL(request.url ?? "/", "http://replay");
   state.requests += 1;
-  const minute = Math.floor(Date.now() / 60_000);
+  const now = state.now();
+  if (state.bannedUntil > now) {
+    const retryAfter = String(Math.ceil((state.bannedUntil - now) / 1000));
+    respond(state, response, 418, { "content-type": "application/json;charset=UTF-8", "retry-after": retryAfter }, { code: -1003, msg: `Way too many requests; IP banned until ${state.bannedUntil}.` });
+    return;
+  }
+  const minute = Math.floor(now / 60_000);
   if (minute !== state.weightMinute) {
     state.weightMinute = minute;
     state.usedWeight = 0;
+    state.rateLimited = 0;
   }
   state.usedWeight += WEIGHTS[url.pathname] ?? 1;
   const headers = { "content-type": "application/json;charset=UTF-8", "x-mbx-used-weight-1m": String(state.usedWeight) };
   if (state.usedWeight > state.weightLimit) {
-    const retryAfter = Math.ceil(((minute + 1) * 60_000 - Date.now()) / 1000);
-    response.writeHead(429, { ...headers, "retry-after": String(retryAfter) });
-    response.end(JSON.stringify({ code: -1003, msg: "Too many requests; current limit of IP is 6000 requests per minute." }));
+    state.rateLimited += 1;
+    if (state.rateLimited > state.banAfter429s) {
+      state.bannedUntil = now + BAN_MS;
+      respond(state, response, 418, { ...headers, "retry-after": String(BAN_MS / 1000) }, { code: -1003, msg: `Way too many requests; IP banned until ${state.bannedUntil}.` });
+      return;
+    }
+    const retryAfter = Math.ceil(((minute + 1) * 60_000 - now) / 1000);
+    respond(state, response, 429, { ...headers, "retry-after": String(retryAfter) }, { code: -1003, msg: `Too many requests; current limit of IP is ${state.weightLimit} requests per minute.` });
     return;
   }
   try {
-    const body = route(state, url);
-    response.writeHead(200, headers);
-    response.end(JSON.stringify(body));
+    respond(state, response, 200, headers, route(state, url));
   } catch (error) {
     const known = error instanceof RestError ? error : new RestError(500, -1000, "An unknown error occurred while processing the request.");
-    response.writeHead(known.status, headers);
-    response.end(JSON.stringify({ code: known.code, msg: known.message }));
+    respond(state, response, known.status, headers, { code: known.code, msg: known.message });
   }
 }
 

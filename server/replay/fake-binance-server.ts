@@ -45,7 +45,11 @@ export interface FakeBinanceOptions {
   port?: number;
   host?: string;
   faults?: Faults;
+  /** REQUEST_WEIGHT per minute (default 6,000); past it 429, and a 418 ban after `banAfter429s` more 429s (default 3). */
   weightLimit?: number;
+  banAfter429s?: number;
+  /** Wall clock of the REST weight minute (default Date.now). */
+  restNow?: () => number;
 }
 
 export class FakeBinanceServer {
@@ -62,7 +66,19 @@ export class FakeBinanceServer {
   constructor(private readonly options: FakeBinanceOptions) {
     this.faults = options.faults ?? {};
     this.emittedUntil = options.clock.now();
-    this.rest = { datasets: options.datasets, clock: options.clock, weightLimit: options.weightLimit ?? 6_000, weightMinute: 0, usedWeight: 0, requests: 0 };
+    this.rest = {
+      datasets: options.datasets,
+      clock: options.clock,
+      weightLimit: options.weightLimit ?? 6_000,
+      weightMinute: 0,
+      usedWeight: 0,
+      requests: 0,
+      now: options.restNow ?? Date.now,
+      rateLimited: 0,
+      banAfter429s: options.banAfter429s ?? 3,
+      bannedUntil: 0,
+      statuses: new Map(),
+    };
     this.http = http.createServer((request, response) => {
       const status = this.faults.restStatus;
       if (!status) return handleRestRequest(this.rest, request, response);
@@ -100,6 +116,11 @@ export class FakeBinanceServer {
 
   get restRequests(): number {
     return this.rest.requests;
+  }
+
+  /** REST responses by HTTP status so far (e.g. to check that no 429 or 418 was ever answered). */
+  get restStatuses(): ReadonlyMap<number, number> {
+    return this.rest.statuses;
   }
 
   /** Abruptly drops every connection (TCP reset, no close frame), like a network failure. */

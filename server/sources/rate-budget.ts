@@ -106,7 +106,8 @@ export class RedisRateBudget {
   readonly windowMs: number;
   private readonly redis: Redis | null;
   private readonly key: string;
-  private readonly now: () => number;
+  /** The budget's clock (Date.now unless a test passes one): callers compute `blockUntil` times with it. */
+  readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly options: RateBudgetOptions;
   /** This process's view: used per window index (mirrors Redis, and is the budget while Redis is down). */

@@ -1,7 +1,10 @@
 /**
  * Binance spot REST market data: klines (paged, limit 1000), server time, exchangeInfo.
- * Keeps the REQUEST_WEIGHT budget from the `X-MBX-USED-WEIGHT-1M` header (pausing before the limit),
- * honours 429/418 `Retry-After`, and never sends while a ban or back-off is in force.
+ * REQUEST_WEIGHT (6,000/min per IP) is taken from a RedisRateBudget (server/sources/rate-budget.ts) before each
+ * request, by the endpoint's weight (ping/time 1, klines 2, exchangeInfo 20). Every process on the machine shares
+ * that budget through Redis, so together they stay below the limit (default margin 10 %): a 429 should not happen
+ * and a 418 ban never. Each response's `X-MBX-USED-WEIGHT-1M` raises the shared count to what Binance counted
+ * (other clients on the IP); a 429/418 `Retry-After` blocks every process until it has passed.
  * Every request runs through the source's "rest" circuit breaker (server/sources/circuit-breaker.ts): network
  * errors, timeouts, 5xx and 429/418 are failures; other 4xx (e.g. 400 invalid symbol) are not. While the
  * circuit is open requests fail fast with CircuitOpenError.
@@ -11,9 +14,21 @@ import type { Bar, SymbolId } from "../../domain/bars/bar.ts";
 import { parseRestKlineRow } from "../../domain/binance/binance-frames.ts";
 import { TIMEFRAME_MS, type Timeframe } from "../../domain/time/timeframes.ts";
 import { SourceBreaker, type BreakerOptions } from "../circuit-breaker.ts";
+import { RedisRateBudget, type RateBudgetOptions } from "../rate-budget.ts";
 
 export const KLINES_MAX_LIMIT = 1000;
-const KLINES_WEIGHT = 2;
+/** REQUEST_WEIGHT per endpoint (PROTOCOLS.md §1; klines with limit 1000 weigh 2 since 2023). */
+export const ENDPOINT_WEIGHT = { ping: 1, time: 1, klines: 2, exchangeInfo: 20 } as const;
+/** Binance's REQUEST_WEIGHT limit per minute and IP. */
+export const BINANCE_WEIGHT_PER_MINUTE = 6_000;
+
+/**
+ * The REQUEST_WEIGHT budget every Binance REST client on this machine shares (pass the same `key` everywhere,
+ * e.g. `keys().rateBudget("binance:weight")`). Without Redis it is a budget of this process only.
+ */
+export function binanceWeightBudget(options: Omit<RateBudgetOptions, "capacity" | "windowMs"> & { capacity?: number }): RedisRateBudget {
+  return new RedisRateBudget({ capacity: BINANCE_WEIGHT_PER_MINUTE, windowMs: 60_000, safetyMargin: 0.1, ...options });
+}
 
 export class BinanceHttpError extends Error {
   constructor(
@@ -28,13 +43,19 @@ export class BinanceHttpError extends Error {
 
 export interface BinanceRestOptions {
   baseUrl: string;
-  /** REQUEST_WEIGHT per minute (Binance: 6,000); requests pause at `weightSafety` of it. */
+  /** The shared REQUEST_WEIGHT budget (binanceWeightBudget); default: a budget of this client only, built from the options below. */
+  budget?: RedisRateBudget;
+  /** REQUEST_WEIGHT per minute of the default budget (Binance: 6,000); requests pause at `weightSafety` of it. */
   weightLimit?: number;
   weightSafety?: number;
   timeoutMs?: number;
+  /** Clock and sleep of the default budget (tests); with `budget`, its clock is used. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Each response's X-MBX-USED-WEIGHT-1M (for the metrics gauge). */
   onWeight?: (usedWeight: number) => void;
+  /** A 429/418 was answered: every process now waits `retryAfterMs` (for metrics and logs). */
+  onRateLimited?: (info: { status: number; retryAfterMs: number; path: string }) => void;
   /** The "rest" breaker to use (default: a new one named binance/rest with `breakerOptions`). */
   breaker?: SourceBreaker;
   breakerOptions?: BreakerOptions;
@@ -58,22 +79,26 @@ export interface KlinesPage {
 
 export class BinanceRestClient {
   private usedWeight = 0;
-  private weightMinute = 0;
-  private blockedUntil = 0;
-  private readonly options: Required<Omit<BinanceRestOptions, "onWeight" | "breaker" | "breakerOptions">> & Pick<BinanceRestOptions, "onWeight">;
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  readonly budget: RedisRateBudget;
   readonly breaker: SourceBreaker;
 
-  constructor({ breaker, breakerOptions, ...options }: BinanceRestOptions) {
-    this.breaker = breaker ?? new SourceBreaker("binance", "rest", breakerOptions);
-    this.options = {
-      weightLimit: 6_000,
-      weightSafety: 0.9,
-      timeoutMs: 10_000,
-      now: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      ...options,
-      baseUrl: options.baseUrl.replace(/\/+$/, ""),
-    };
+  constructor(private readonly options: BinanceRestOptions) {
+    this.breaker = options.breaker ?? new SourceBreaker("binance", "rest", options.breakerOptions);
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.budget =
+      options.budget ??
+      binanceWeightBudget({
+        key: "binance:weight",
+        capacity: options.weightLimit ?? BINANCE_WEIGHT_PER_MINUTE,
+        safetyMargin: 1 - (options.weightSafety ?? 0.9),
+        now: options.now,
+        sleep: options.sleep,
+      });
+    this.now = this.budget.now;
   }
 
   /** Weight used in the current minute, as last reported by the server. */
@@ -82,18 +107,18 @@ export class BinanceRestClient {
   }
 
   async ping(): Promise<void> {
-    await this.request("/api/v3/ping", {}, 1);
+    await this.request("/api/v3/ping", {}, ENDPOINT_WEIGHT.ping);
   }
 
   async serverTime(): Promise<number> {
-    const body = (await this.request("/api/v3/time", {}, 1)) as { serverTime?: unknown };
+    const body = (await this.request("/api/v3/time", {}, ENDPOINT_WEIGHT.time)) as { serverTime?: unknown };
     if (typeof body.serverTime !== "number") throw new BinanceHttpError(200, "time: no serverTime in response", null);
     return body.serverTime;
   }
 
   /** Tickers the exchange lists with their status (TRADING, BREAK, HALT, ...). */
   async exchangeSymbols(): Promise<Map<string, string>> {
-    const body = (await this.request("/api/v3/exchangeInfo", {}, 20)) as { symbols?: { symbol: string; status: string }[] };
+    const body = (await this.request("/api/v3/exchangeInfo", {}, ENDPOINT_WEIGHT.exchangeInfo)) as { symbols?: { symbol: string; status: string }[] };
     return new Map((body.symbols ?? []).map((entry) => [entry.symbol, entry.status]));
   }
 
@@ -106,7 +131,7 @@ export class BinanceRestClient {
       limit: String(Math.min(options.limit ?? KLINES_MAX_LIMIT, KLINES_MAX_LIMIT)),
     };
     if (options.endTime !== undefined) params.endTime = String(options.endTime);
-    const rows = await this.request("/api/v3/klines", params, KLINES_WEIGHT);
+    const rows = await this.request("/api/v3/klines", params, ENDPOINT_WEIGHT.klines);
     if (!Array.isArray(rows)) throw new BinanceHttpError(200, "klines: response is not an array", null);
     const bars: Bar[] = [];
     let rejected = 0;
@@ -137,17 +162,19 @@ export class BinanceRestClient {
   }
 
   private async request(path: string, params: Record<string, string>, weight: number): Promise<unknown> {
-    await this.waitForBudget(weight);
-    const url = `${this.options.baseUrl}${path}${Object.keys(params).length ? `?${new URLSearchParams(params)}` : ""}`;
+    await this.budget.acquire(weight);
+    const url = `${this.baseUrl}${path}${Object.keys(params).length ? `?${new URLSearchParams(params)}` : ""}`;
     return this.breaker.execute(() => this.send(path, url), isRestBreakerFailure);
   }
 
   private async send(path: string, url: string): Promise<unknown> {
-    const response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs) });
-    this.recordWeight(response.headers.get("x-mbx-used-weight-1m"));
+    const response = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    await this.recordWeight(response.headers.get("x-mbx-used-weight-1m"));
     if (response.status === 429 || response.status === 418) {
-      const retryAfterMs = Math.max(1, Number(response.headers.get("retry-after") ?? "60")) * 1000;
-      this.blockedUntil = this.options.now() + retryAfterMs;
+      const seconds = Number(response.headers.get("retry-after") ?? "60");
+      const retryAfterMs = Math.max(1, Number.isFinite(seconds) ? seconds : 60) * 1000;
+      await this.budget.blockUntil(this.now() + retryAfterMs, `${path}: HTTP ${response.status}`);
+      this.options.onRateLimited?.({ status: response.status, retryAfterMs, path });
       throw new BinanceHttpError(response.status, `${path}: HTTP ${response.status} (${response.status === 418 ? "IP banned" : "rate limited"}), retry after ${retryAfterMs / 1000}s`, retryAfterMs);
     }
     const text = await response.text();
@@ -159,22 +186,11 @@ export class BinanceRestClient {
     }
   }
 
-  private recordWeight(header: string | null): void {
+  private async recordWeight(header: string | null): Promise<void> {
     const used = Number(header);
     if (header === null || !Number.isFinite(used)) return;
     this.usedWeight = used;
-    this.weightMinute = Math.floor(this.options.now() / 60_000);
     this.options.onWeight?.(used);
-  }
-
-  private async waitForBudget(weight: number): Promise<void> {
-    const now = this.options.now();
-    if (this.blockedUntil > now) await this.options.sleep(this.blockedUntil - now);
-    const minute = Math.floor(this.options.now() / 60_000);
-    if (minute !== this.weightMinute) this.usedWeight = 0;
-    if (this.usedWeight + weight > this.options.weightLimit * this.options.weightSafety) {
-      await this.options.sleep((minute + 1) * 60_000 - this.options.now() + 50);
-      this.usedWeight = 0;
-    }
+    await this.budget.observe(used);
   }
 }
