@@ -37,4 +37,4 @@ const collector = new AlpacaCollector({
 });
 
 log.info({ stream: config.ALPACA_STREAM_URL, rest: config.ALPACA_DATA_URL, feed: config.ALPACA_FEED, keys: hasKeys, symbols: symbols.map((s) => s.id) }, "alpaca collector starting");
-await runCollector({ processName: "alpaca-collector", collector, pipeline, log, startHint: "check ALPACA_DATA_URL / ALPACA_STREAM_URL" });
+await runCollector({ processName: "alpaca-collector", exchange: "ALPACA", initialSymbols: symbols, collector, pipeline, log, startHint: "check ALPACA_DATA_URL / ALPACA_STREAM_URL" });

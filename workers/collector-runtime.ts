@@ -7,13 +7,28 @@
 import type { Logger } from "pino";
 import { env } from "../server/env.ts";
 import { closePool, getPool } from "../server/db/pool.ts";
+import type { SymbolRow } from "../server/db/symbols.repo.ts";
 import { createCollectorMetrics } from "../server/observability/collector-metrics.ts";
 import { startMetricsExport } from "../server/observability/metrics-export.ts";
 import { BarClosedProducer } from "../server/queues/bar-closed-producer.ts";
 import { createBarClosedQueues } from "../server/queues/bar-closed.ts";
 import { createRedis, keys, queueConnection } from "../server/redis/client.ts";
+import { ActiveSymbolsWatcher, type ActiveSymbolSet } from "../server/services/active-symbols-watcher.ts";
 import { BarSink } from "../server/services/bar-sink.service.ts";
-import type { MarketDataSource } from "../server/sources/market-data-source.ts";
+import type { CollectorHealth, MarketDataSource } from "../server/sources/market-data-source.ts";
+
+/**
+ * A collector that changes its symbols while running. `updateSymbols` gets the FULL set of active symbols of its
+ * exchange (empty while the exchange is disabled): it subscribes the new ones (backfilling their recent history)
+ * and unsubscribes the removed ones. runCollector never calls it twice at once, and the newest set wins.
+ */
+export interface LiveSymbolsCollector extends MarketDataSource {
+  updateSymbols(rows: readonly SymbolRow[]): Promise<void>;
+}
+
+function supportsLiveSymbols(collector: MarketDataSource): collector is LiveSymbolsCollector {
+  return typeof (collector as Partial<LiveSymbolsCollector>).updateSymbols === "function";
+}
 
 export type CollectorPipeline = ReturnType<typeof createCollectorPipeline>;
 
@@ -35,6 +50,10 @@ export function createCollectorPipeline(log: Logger) {
 
 export interface RunCollectorOptions {
   processName: string;
+  /** The exchange whose symbols the collector streams, as in symbol ids and config/exchanges.yaml (e.g. "BINANCE"). */
+  exchange: string;
+  /** The active symbols the collector was built with (the watcher delivers only changes from these). */
+  initialSymbols?: readonly SymbolRow[];
   collector: MarketDataSource;
   pipeline: CollectorPipeline;
   log: Logger;
@@ -47,8 +66,10 @@ export interface RunCollectorOptions {
 /** Starts the collector and owns the process until SIGINT/SIGTERM. */
 export async function runCollector(options: RunCollectorOptions): Promise<void> {
   const { collector, pipeline, log } = options;
+  let watcher: ActiveSymbolsWatcher | null = null;
   const publishHealth = async () => {
-    const multi = pipeline.redis.multi().set(keys().collectorHealth(collector.name), JSON.stringify(collector.health()), "EX", 30);
+    const health = withExchangeState(collector.health(), options.exchange, watcher?.set ?? null);
+    const multi = pipeline.redis.multi().set(keys().collectorHealth(collector.name), JSON.stringify(health), "EX", 30);
     for (const [key, value] of Object.entries(options.extraHealth ?? {})) multi.set(key, value);
     await multi.exec().catch(() => undefined);
   };
@@ -59,6 +80,8 @@ export async function runCollector(options: RunCollectorOptions): Promise<void> 
     log.error({ error: error.message }, `${options.processName} could not start; ${options.startHint}`);
     process.exit(1);
   });
+  watcher = watchSymbols(options);
+  await watcher.start();
   await publishHealth();
 
   let stopping = false;
@@ -68,6 +91,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<void> 
     log.info({ signal }, `${options.processName} stopping`);
     clearInterval(healthTimer);
     await stopExport();
+    await watcher?.stop();
     await collector.stop();
     await pipeline.sink.close();
     await pipeline.producer.close();
@@ -78,4 +102,33 @@ export async function runCollector(options: RunCollectorOptions): Promise<void> 
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** The watcher that hands `options.collector` its exchange's symbol set on every change (serialized, newest wins). */
+function watchSymbols(options: RunCollectorOptions): ActiveSymbolsWatcher {
+  const { collector, log, exchange } = options;
+  const subscriber = createRedis("subscriber");
+  subscriber.on("error", (error) => log.debug({ error: error.message }, "symbols subscriber connection error"));
+  return new ActiveSymbolsWatcher({
+    exchange,
+    pool: options.pipeline.pool,
+    subscriber,
+    keys: keys(),
+    initial: options.initialSymbols ? { exchange, enabled: true, symbols: [...options.initialSymbols] } : undefined,
+    log: (level, message, details) => log[level](details ?? {}, message),
+    onChange: async (set) => {
+      if (!supportsLiveSymbols(collector)) {
+        log.warn({ exchange, symbols: set.symbols.map((row) => row.id) }, `${options.processName} cannot change symbols while running; restart it to apply`);
+        return;
+      }
+      await collector.updateSymbols(set.symbols);
+      log.info({ exchange, enabled: set.enabled, symbols: set.symbols.map((row) => row.id) }, "symbols updated");
+    },
+  });
+}
+
+/** Health as published: "disabled" (with the reason) while config/exchanges.yaml switches the exchange off. */
+function withExchangeState(health: CollectorHealth, exchange: string, set: ActiveSymbolSet | null): CollectorHealth {
+  if (!set || set.enabled) return health;
+  return { ...health, status: "disabled", reason: `${exchange} is disabled in config/exchanges.yaml (enabled: false)`, symbols: {} };
 }

@@ -38,6 +38,8 @@ const collector = new BinanceCollector({
 log.info({ mode, ws: config.BINANCE_WS_URL, rest: config.BINANCE_REST_URL, symbols: symbols.map((s) => s.id) }, "collector starting");
 await runCollector({
   processName: "collector",
+  exchange: "BINANCE",
+  initialSymbols: symbols,
   collector,
   pipeline,
   log,

@@ -2,13 +2,16 @@
  * `marketlens` command line (commander). One sub-command per use case; each prints a clear error and
  * exits non-zero on bad input. Launched by bin/marketlens.mjs.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import pg from "pg";
+import { configManager, EXCHANGES_FILE, SYMBOLS_FILE } from "../config/config-files.ts";
+import { loadExchangesConfig } from "../config/exchanges-config.ts";
 import { loadSymbolsConfig, parseSymbolsConfig } from "../config/symbols-config.ts";
 import { applyMigrations, migrationStatus } from "../db/migrate.ts";
-import { listSymbols, removeSymbol, upsertSymbols } from "../db/symbols.repo.ts";
+import { listSymbols } from "../db/symbols.repo.ts";
 import { parseTimeframeList, type Timeframe } from "../domain/time/timeframes.ts";
 import { env } from "../env.ts";
 
@@ -47,36 +50,87 @@ migrate.command("status").description("list migrations and whether each is appli
   if (rows.some((row) => !row.applied)) process.exitCode = 1;
 });
 
-const symbols = program.command("symbols").description("the symbol universe");
+const symbols = program.command("symbols").description("the symbol universe (changes reach running collectors within seconds)");
+
+/** Runs a symbols write with a one-connection pool and a Redis connection to tell running collectors. */
+async function withSymbolsWriter<T>(work: (writer: import("../services/symbols.service.ts").SymbolsWriter) => Promise<T>): Promise<T> {
+  const { createSymbolsWriter } = await import("../services/symbols.service.ts");
+  const { createRedis, keys } = await import("../redis/client.ts");
+  const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: 1, connectionTimeoutMillis: 5_000 });
+  pool.on("error", () => undefined);
+  const redis = createRedis("command");
+  redis.on("error", () => undefined); // Redis down: collectors still see the change on their next poll
+  try {
+    await pool.query("SELECT 1").catch((error: Error) => {
+      throw new Error(`cannot connect to PostgreSQL at DATABASE_URL (${error.message}); is it running? (npm start starts one)`);
+    });
+    return await work(createSymbolsWriter({ pool, redis, keys: keys(), now: () => Date.now() }));
+  } finally {
+    redis.disconnect();
+    await pool.end();
+  }
+}
+
+/** What the running collectors do about a change, for the operator. */
+function pickedUp(notified: boolean): string {
+  return notified ? "running collectors pick it up now" : "running collectors pick it up within ~2 s (Redis not reachable: they poll PostgreSQL)";
+}
+
 symbols.command("list").option("--exchange <name>", "only this exchange").action(async (options: { exchange?: string }) => {
   const rows = await withClient((client) => listSymbols(client, { exchange: options.exchange?.toUpperCase() }));
   for (const row of rows) console.log(`${row.id.padEnd(24)} ${row.active ? "active  " : "inactive"} ${row.assetClass.padEnd(7)} ${row.displayName}`);
 });
 symbols
   .command("add <id>")
-  .description("add (or reactivate) a symbol, e.g. BINANCE:XRPUSDT")
+  .description("add (or reactivate) a symbol, e.g. BINANCE:XRPUSDT; its collector subscribes and backfills it")
   .option("--name <displayName>", "display name")
   .option("--asset-class <class>", "crypto | stock | etf | fx | index", "crypto")
   .option("--calendar <calendar>", "CRYPTO | NYSE | NASDAQ | BIST", "CRYPTO")
   .action(async (id: string, options: { name?: string; assetClass: string; calendar: string }) => {
     const yaml = `symbols:\n  - id: ${JSON.stringify(id)}\n    asset_class: ${JSON.stringify(options.assetClass)}\n    calendar: ${JSON.stringify(options.calendar)}\n${options.name ? `    display_name: ${JSON.stringify(options.name)}\n` : ""}`;
     const [entry] = parseSymbolsConfig(yaml, "arguments");
-    await withClient((client) => upsertSymbols(client, [entry!]));
-    console.log(`added ${entry!.id}`);
+    const result = await withSymbolsWriter((writer) => writer.add(entry!, "cli"));
+    console.log(`added ${entry!.id}; ${pickedUp(result.notified)}`);
   });
-symbols.command("remove <id>").description("remove a symbol (its stored candles stay)").action(async (id: string) => {
-  const removed = await withClient((client) => removeSymbol(client, id.toUpperCase()));
-  if (!removed) throw new Error(`symbol ${id} does not exist (see marketlens symbols list)`);
-  console.log(`removed ${id.toUpperCase()}`);
+for (const [command, active] of [["activate", true], ["deactivate", false]] as const) {
+  symbols
+    .command(`${command} <id>`)
+    .description(active ? "resume collecting a symbol" : "stop collecting a symbol (the row and its candles stay)")
+    .action(async (id: string) => {
+      const symbolId = id.toUpperCase();
+      const result = await withSymbolsWriter((writer) => writer.setActive(symbolId, active));
+      console.log(result.changed ? `${command}d ${symbolId}; ${pickedUp(result.notified)}` : `${symbolId} is already ${active ? "active" : "inactive"}`);
+    });
+}
+symbols.command("remove <id>").description("remove a symbol (its stored candles stay); its collector unsubscribes").action(async (id: string) => {
+  const symbolId = id.toUpperCase();
+  const result = await withSymbolsWriter((writer) => writer.remove(symbolId));
+  console.log(`removed ${symbolId}; ${pickedUp(result.notified)}`);
 });
 symbols
   .command("sync")
-  .description("seed/update the symbols table from config/symbols.yaml")
-  .option("--file <path>", "symbols file", path.join(projectRoot, "config", "symbols.yaml"))
-  .action(async (options: { file: string }) => {
-    const entries = await loadSymbolsConfig(path.relative(process.cwd(), options.file) || options.file);
-    const written = await withClient((client) => upsertSymbols(client, entries));
-    console.log(`symbols: ${entries.length} in ${path.relative(projectRoot, options.file)}, ${written} written`);
+  .description(
+    "apply config/exchanges.yaml and config/symbols.yaml to the database (as the control process does live): upsert the " +
+      "listed symbols, deactivate those the file added before and no longer lists (rows and candles stay)",
+  )
+  .option("--file <path>", "symbols file", path.join(projectRoot, "config", SYMBOLS_FILE))
+  .option("--exchanges-file <path>", "exchanges file (skipped when it does not exist)", path.join(projectRoot, "config", EXCHANGES_FILE))
+  .action(async (options: { file: string; exchangesFile: string }) => {
+    const shown = (file: string) => path.relative(process.cwd(), file) || file;
+    const exchangeEntries = existsSync(options.exchangesFile) ? await loadExchangesConfig(shown(options.exchangesFile)) : null;
+    const entries = await loadSymbolsConfig(shown(options.file));
+    await withSymbolsWriter(async (writer) => {
+      if (exchangeEntries) {
+        const applied = await writer.applyExchangesFile(exchangeEntries, configManager(options.exchangesFile, projectRoot));
+        const disabled = exchangeEntries.filter((entry) => !entry.enabled).map((entry) => entry.id);
+        console.log(`exchanges: ${exchangeEntries.length} in ${path.relative(projectRoot, options.exchangesFile)}, ${applied.changed.length} written${disabled.length ? `, disabled: ${disabled.join(", ")}` : ""}`);
+      }
+      const applied = await writer.applySymbolsFile(entries, { managedBy: configManager(options.file, projectRoot) });
+      console.log(
+        `symbols: ${entries.length} in ${path.relative(projectRoot, options.file)}, ${applied.written} written` +
+          (applied.deactivated.length ? `, deactivated (no longer listed): ${applied.deactivated.join(", ")}` : ""),
+      );
+    });
   });
 
 program

@@ -28,6 +28,10 @@ export interface RedisKeys {
   queuePrefix(): string;
   /** Data-quality snapshot of a symbol (STRING, JSON QualitySnapshot + updatedAt, TTL), written by the collector every 5 s. */
   quality(symbol: SymbolId): string;
+  /** Pub/sub channel: a symbol or exchange row changed (server/services/symbols.service.ts); collectors re-read their set. */
+  symbolsChanged(): string;
+  /** Config watcher state (STRING, JSON ConfigHealth, TTL), written by workers/control.ts. */
+  configHealth(): string;
   /** Scanner toplist `gainers-1m`, `volume`, … (ZSET symbol → value, replaced atomically when it changes; workers/scanner). */
   scannerList(name: string): string;
   /** Symbols matching one user screen (ZSET, score 0 so members read in symbol order; workers/scanner). */
@@ -59,6 +63,8 @@ export function redisKeys(namespace: string): RedisKeys {
     analyticsLease: (partition) => `${namespace}:lease:analytics:${partition}`,
     queuePrefix: () => `${namespace}:bull`,
     quality: (symbol) => `${namespace}:quality:${symbol}`,
+    symbolsChanged: () => `${namespace}:symbols:changed`,
+    configHealth: () => `${namespace}:health:config`,
     scannerList: (name) => `${namespace}:scanner:${name}`,
     scannerScreen: (screenId) => `${namespace}:scanner:screen:${screenId}`,
     scannerUpdates: () => `${namespace}:scanner:updates`,

@@ -1,10 +1,20 @@
 /**
- * Active symbol universe from PostgreSQL (`symbols` table), cached in memory for a few seconds so
- * chart reads do not query it on every request. When PostgreSQL is down a stale list is served.
+ * The symbol universe. Reads: active symbols from PostgreSQL (`symbols` table), cached in memory for a few seconds
+ * so chart reads do not query it on every request; when PostgreSQL is down a stale list is served.
+ * Writes (`createSymbolsWriter`): EVERY change to symbols or exchanges (CLI, config watcher, admin panel) goes
+ * through here: it commits, then publishes on `{ns}:symbols:changed` so running collectors re-read their set at
+ * once (server/services/active-symbols-watcher.ts; they also poll, so a lost message or Redis down loses nothing).
  */
+import type pg from "pg";
+import type { Redis } from "ioredis";
+import type { ExchangeConfig } from "../config/exchanges-config.ts";
+import type { SymbolConfig } from "../config/symbols-config.ts";
+import { deleteUnlistedExchanges, upsertExchanges } from "../db/exchanges.repo.ts";
+import { deactivateUnlisted, removeSymbol, setSymbolActive, upsertSymbols, type SymbolManager } from "../db/symbols.repo.ts";
 import type { SymbolId } from "../domain/bars/bar.ts";
+import type { RedisKeys } from "../redis/keys.ts";
 import { AppError } from "./app-error.ts";
-import { defaultServiceDeps, type ServiceDeps } from "./service-deps.ts";
+import { defaultServiceDeps, whenRedisReady, type ServiceDeps } from "./service-deps.ts";
 
 export interface SymbolInfo {
   id: SymbolId;
@@ -103,4 +113,115 @@ let shared: SymbolsService | undefined;
 export function symbolsService(): SymbolsService {
   shared ??= createSymbolsService(defaultServiceDeps());
   return shared;
+}
+
+/** What `{ns}:symbols:changed` carries (informative: subscribers re-read the database, whatever it says). */
+export interface SymbolsChangedMessage {
+  reason: "add" | "activate" | "deactivate" | "remove" | "symbols-file" | "exchanges-file";
+  /** Exchanges whose collector set may have changed. */
+  exchanges: string[];
+  ids: string[];
+  at: number;
+}
+
+/** Every write reports whether running collectors were told at once (false: Redis down; they see it on their next poll). */
+export interface WriteResult {
+  notified: boolean;
+}
+
+export interface SymbolsWriter {
+  /** Adds a symbol or updates and reactivates an existing one (then managed by `managedBy`). */
+  add(symbol: SymbolConfig, managedBy?: "cli" | "admin"): Promise<WriteResult>;
+  /** Activates or deactivates a symbol; AppError NOT_FOUND when it does not exist. */
+  setActive(id: string, active: boolean): Promise<WriteResult & { changed: boolean }>;
+  /** Deletes a symbol row (its candles stay); AppError NOT_FOUND when it does not exist. */
+  remove(id: string): Promise<WriteResult>;
+  /**
+   * Applies a symbols file (one transaction): upserts its entries (only those that differ from `previous`, the
+   * entries of the file as last applied, when given) and deactivates the symbols `managedBy` manages that the file
+   * no longer lists. Rows and candles are never deleted.
+   */
+  applySymbolsFile(entries: readonly SymbolConfig[], options: { managedBy: `config:${string}`; previous?: readonly SymbolConfig[] }): Promise<WriteResult & { written: number; deactivated: string[] }>;
+  /** Applies an exchanges file (one transaction): upserts its exchanges and deletes the rows it wrote before and no longer lists. */
+  applyExchangesFile(entries: readonly ExchangeConfig[], managedBy: `config:${string}`): Promise<WriteResult & { changed: string[]; removed: string[] }>;
+}
+
+export interface SymbolsWriterDeps {
+  pool: pg.Pool;
+  /** Command connection used to publish; null: do not publish (collectors still poll). */
+  redis: Redis | null;
+  keys: RedisKeys;
+  now: () => number;
+}
+
+export function createSymbolsWriter(deps: SymbolsWriterDeps): SymbolsWriter {
+  async function notify(message: Omit<SymbolsChangedMessage, "at">): Promise<boolean> {
+    if (!deps.redis) return false;
+    try {
+      await whenRedisReady(deps.redis);
+      await deps.redis.publish(deps.keys.symbolsChanged(), JSON.stringify({ ...message, at: deps.now() } satisfies SymbolsChangedMessage));
+      return true;
+    } catch {
+      return false; // collectors poll the database too
+    }
+  }
+
+  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await deps.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  const unknown = (id: string) => new AppError("NOT_FOUND", `symbol ${id} does not exist (see marketlens symbols list)`);
+
+  return {
+    async add(symbol, managedBy = "cli") {
+      await upsertSymbols(deps.pool, [symbol], managedBy);
+      return { notified: await notify({ reason: "add", exchanges: [symbol.exchange], ids: [symbol.id] }) };
+    },
+
+    async setActive(id, active) {
+      const row = await setSymbolActive(deps.pool, id, active);
+      if (!row) throw unknown(id);
+      const notified = row.changed ? await notify({ reason: active ? "activate" : "deactivate", exchanges: [row.exchange], ids: [id] }) : false;
+      return { notified, changed: row.changed };
+    },
+
+    async remove(id) {
+      const exchange = id.split(":")[0] ?? id;
+      if (!(await removeSymbol(deps.pool, id))) throw unknown(id);
+      return { notified: await notify({ reason: "remove", exchanges: [exchange], ids: [id] }) };
+    },
+
+    async applySymbolsFile(entries, options) {
+      const before = new Map((options.previous ?? []).map((entry) => [entry.id, JSON.stringify(entry)]));
+      const changed = options.previous ? entries.filter((entry) => before.get(entry.id) !== JSON.stringify(entry)) : entries;
+      const { written, deactivated } = await inTransaction(async (client) => ({
+        written: await upsertSymbols(client, changed, options.managedBy as SymbolManager),
+        deactivated: await deactivateUnlisted(client, options.managedBy, entries.map((entry) => entry.id)),
+      }));
+      const touched = [...changed.map((entry) => ({ id: entry.id, exchange: entry.exchange })), ...deactivated];
+      const notified = written + deactivated.length > 0 ? await notify({ reason: "symbols-file", exchanges: [...new Set(touched.map((row) => row.exchange))], ids: touched.map((row) => row.id) }) : false;
+      return { notified, written, deactivated: deactivated.map((row) => row.id) };
+    },
+
+    async applyExchangesFile(entries, managedBy) {
+      const { changed, removed } = await inTransaction(async (client) => ({
+        changed: await upsertExchanges(client, entries, managedBy),
+        removed: await deleteUnlistedExchanges(client, managedBy, entries.map((entry) => entry.id)),
+      }));
+      const exchanges = [...changed, ...removed];
+      const notified = exchanges.length > 0 ? await notify({ reason: "exchanges-file", exchanges, ids: [] }) : false;
+      return { notified, changed, removed };
+    },
+  };
 }
