@@ -5,7 +5,8 @@
 import type { SymbolId } from "../domain/bars/bar.ts";
 import type { BreakerSnapshot } from "./circuit-breaker.ts";
 
-export type SymbolStatus = "healthy" | "repairing" | "unavailable";
+/** "closed": the symbol's market is outside its sessions (reason "market closed; opens …"); health accepts it. */
+export type SymbolStatus = "healthy" | "repairing" | "unavailable" | "closed";
 /**
  * "disabled": switched off by configuration (e.g. no API keys); health lists it but does not count it.
  * "closed": a stock collector outside its exchange's sessions (reason "market closed; opens …",
