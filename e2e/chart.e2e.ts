@@ -17,16 +17,16 @@ export interface ChartContext {
 }
 
 const SYMBOL = "BINANCE:BTCUSDT";
-const CHART = '[data-testid="chart"]';
+export const CHART = '[data-testid="chart"]';
 const UP = [38, 166, 154];
 const DOWN = [239, 83, 80];
 
-function assert(condition: unknown, message: string): asserts condition {
+export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
 /** Pixels in the chart's canvases close to the up or down candle colours. */
-async function candlePixels(page: Page): Promise<number> {
+export async function candlePixels(page: Page): Promise<number> {
   return page.evaluate(
     ({ selector, colors }) => {
       let count = 0;

@@ -1,6 +1,7 @@
 /**
  * Browser tests entry: `node --import tsx e2e/run-e2e.ts` with the stack running and
- * MARKETLENS_TEST_BASE_URL set (default http://127.0.0.1:3000). Uses playwright-core with the
+ * MARKETLENS_TEST_BASE_URL set (default http://127.0.0.1:3000): the crypto chart (chart.e2e.ts), then the
+ * stock charts and their market labels (market-status.e2e.ts). Uses playwright-core with the
  * system Chromium; prints `e2e: N passed, M failed` and exits non-zero on failure.
  */
 import { resolve } from "node:path";
@@ -8,6 +9,7 @@ import { chromium } from "playwright-core";
 import { env } from "../server/env.ts";
 import { chartTests, type ChartContext } from "./chart.e2e.ts";
 import { runTests } from "./e2e-runner.ts";
+import { marketTests } from "./market-status.e2e.ts";
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -33,7 +35,7 @@ try {
   };
   page.on("pageerror", (error) => context.pageErrors.push(error.message));
   console.log(`e2e against ${baseUrl}`);
-  result = await runTests(chartTests, context);
+  result = await runTests([...chartTests, ...marketTests], context);
 } finally {
   await browser.close();
 }

@@ -1,8 +1,8 @@
 "use client";
 /**
  * The chart page's client side: history from `charts.history`, live bars from the gateway,
- * toolbar (with the indicator panel), connection status, feed notes (REPLAY badge, unavailable symbol)
- * and loading/error states.
+ * toolbar (with the indicator panel), connection status, feed notes (REPLAY badge, unavailable symbol),
+ * market labels (closed/open, delayed data, bar countdown while open) and loading/error states.
  * Symbol switches update the URL with history.pushState, so the chart and WebSocket stay alive.
  */
 import { useQuery } from "@tanstack/react-query";
@@ -17,6 +17,7 @@ import { SymbolSelect, TimeZoneSwitch, TimeframeButtons } from "./chart-toolbar.
 import { ConnectionStatusIndicator } from "./connection-status.tsx";
 import { FeedNotes } from "./feed-notes.tsx";
 import { IndicatorPanel } from "./indicator-panel.tsx";
+import { BarCountdown, MarketBadges, useSymbolMarket } from "./market-badges.tsx";
 import { QualityBadge } from "./quality-badge.tsx";
 import { useIndicatorStore } from "./indicator-store.ts";
 import { useLiveBars } from "./use-live-bars.ts";
@@ -48,6 +49,7 @@ export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: stri
   const history = useQuery(trpc.charts.history.queryOptions({ symbol, timeframe, limit: HISTORY_LIMIT }));
   const symbols = useQuery(trpc.symbols.list.queryOptions());
   const health = useQuery(trpc.health.status.queryOptions(undefined, { refetchInterval: 10_000 }));
+  const market = useSymbolMarket(symbol);
 
   const chart = useRef<CandleChartHandle>(null);
   const stream = `${symbol}:${timeframe}`;
@@ -102,6 +104,7 @@ export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: stri
         <div className="title">
           <SymbolSelect value={symbol} groups={symbols.data} onChange={selectSymbol} />
           <QualityBadge symbol={symbol} />
+          <MarketBadges market={market} timeZoneMode={timeZoneMode} />
           {displayName ? <span className="muted">{displayName}</span> : null}
           {lastBar ? (
             <span className="ohlc" data-testid="last-bar">
@@ -115,6 +118,7 @@ export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: stri
           <TimeZoneSwitch value={timeZoneMode} onChange={setTimeZoneMode} />
           <IndicatorPanel toggles={toggles} onToggle={setToggle} />
           <FeedNotes symbol={symbol} health={health.data} />
+          <BarCountdown market={market} timeframe={timeframe} />
           <ConnectionStatusIndicator status={live.status} secondsLeft={live.secondsLeft} onReconnect={live.reconnectNow} />
         </div>
       </header>
