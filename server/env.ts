@@ -61,6 +61,23 @@ const EnvSchema = z.object({
   /** Tests only: base URL of a running `next start` the API/e2e tests run against (e.g. http://127.0.0.1:3100). */
   MARKETLENS_TEST_BASE_URL: url(["http:", "https:"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Notifications (docs/webhooks.md). SMTP server for email channels; unset = email deliveries fail with a clear error. */
+  SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+  /** From address of notification emails. */
+  NOTIFY_FROM: z.string().min(3).default("Marketlens <alerts@marketlens.localhost>"),
+  /** Admin allowlist: webhook/Slack hosts exempt from the SSRF guard (comma separated host names or IPs). */
+  NOTIFY_ALLOWED_HOSTS: z.string().default(""),
+  /** Delivery attempts per (notification, channel) before it is dead-lettered, and the exponential backoff base. */
+  NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  NOTIFY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
+  /** Timeout of one webhook/Slack/SMTP send. */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
+  /** Parallel deliveries per notifier process. */
+  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** BullMQ job lock: a notifier that dies mid-delivery has its job retried by another after about this long. */
+  NOTIFY_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** In-app notifications kept per user for the bell. */
+  NOTIFY_BELL_SIZE: z.coerce.number().int().min(1).max(1_000).default(50),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -28,6 +28,12 @@ export interface RedisKeys {
   queuePrefix(): string;
   /** Data-quality snapshot of a symbol (STRING, JSON QualitySnapshot + updatedAt, TTL), written by the collector every 5 s. */
   quality(symbol: SymbolId): string;
+  /** Pub/sub channel of one user's in-app notifications (JSON InAppMessage; the gateway relays it as toasts). */
+  notifyUser(userId: string): string;
+  /** The user's newest in-app notifications, newest first (LIST of JSON InAppMessage, capped): the bell. */
+  notifyBell(userId: string): string;
+  /** Token bucket of one notification channel's rate limit (HASH tokens, at). */
+  notifyBucket(channelId: string): string;
   /** Pub/sub channel: a symbol or exchange row changed (server/services/symbols.service.ts); collectors re-read their set. */
   symbolsChanged(): string;
   /** Config watcher state (STRING, JSON ConfigHealth, TTL), written by workers/control.ts. */
@@ -63,6 +69,9 @@ export function redisKeys(namespace: string): RedisKeys {
     analyticsLease: (partition) => `${namespace}:lease:analytics:${partition}`,
     queuePrefix: () => `${namespace}:bull`,
     quality: (symbol) => `${namespace}:quality:${symbol}`,
+    notifyUser: (userId) => `${namespace}:notify:user:${userId}`,
+    notifyBell: (userId) => `${namespace}:notify:bell:${userId}`,
+    notifyBucket: (channelId) => `${namespace}:notify:bucket:${channelId}`,
     symbolsChanged: () => `${namespace}:symbols:changed`,
     configHealth: () => `${namespace}:health:config`,
     scannerList: (name) => `${namespace}:scanner:${name}`,
