@@ -35,7 +35,8 @@ async function expectedStatuses(calendarId: CalendarId): Promise<MarketStatus[]>
   const now = Date.now();
   const [earlier, later] = [marketStatus(calendar, now - PAGE_REFRESH_MS), marketStatus(calendar, now)];
   // Near an open or a close the page may show either side of it.
-  return earlier.open === later.open && earlier.nextOpen === later.nextOpen ? [later] : [earlier, later];
+  const same = earlier.open === later.open && earlier.reason === later.reason && earlier.nextOpen === later.nextOpen;
+  return same ? [later] : [earlier, later];
 }
 
 async function openChart(page: Page, baseUrl: string, symbol: string): Promise<void> {
