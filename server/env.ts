@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   /** Tests only: base URL of a running `next start` the API/e2e tests run against (e.g. http://127.0.0.1:3100). */
   MARKETLENS_TEST_BASE_URL: url(["http:", "https:"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Folder of symbols.yaml and exchanges.yaml that the control process watches (default: <project>/config). */
+  MARKETLENS_CONFIG_DIR: z.string().min(1).optional(),
   /** Notifications (docs/webhooks.md). SMTP server for email channels; unset = email deliveries fail with a clear error. */
   SMTP_URL: url(["smtp:", "smtps:"]).optional(),
   /** From address of notification emails. */

@@ -1,5 +1,5 @@
 /**
- * The running product: replay exchange (replay feed only), realtime gateway, collector, analytics worker and web,
+ * The running product: replay exchange (replay feed only), realtime gateway, control plane, collector, analytics worker and web,
  * supervised, started in that order; resolves once the web answers.
  */
 import { existsSync } from "node:fs";
@@ -14,6 +14,7 @@ const WORKERS = {
   replay: "workers/replay-exchange.ts",
   gateway: "workers/gateway.ts",
   collector: "workers/collector.ts",
+  control: "workers/control.ts",
   analytics: "workers/analytics.ts",
 };
 
@@ -53,7 +54,7 @@ async function checkPorts(wanted) {
  */
 export async function startStack({ env, feed, echo, logPrefix, onCrash }) {
   const ports = stackPorts(env);
-  const roles = feed === "replay" ? ["replay", "gateway", "collector", "analytics"] : ["gateway", "collector", "analytics"];
+  const roles = feed === "replay" ? ["replay", "gateway", "control", "collector", "analytics"] : ["gateway", "control", "collector", "analytics"];
   for (const role of roles) {
     if (!existsSync(join(ROOT, WORKERS[role]))) {
       throw new SetupError(`${WORKERS[role]} is missing (the ${role} process entry)`, ["restore it from git or pull the latest main"]);
@@ -86,6 +87,8 @@ export async function startStack({ env, feed, echo, logPrefix, onCrash }) {
   worker("gateway");
   step(`Analytics: node --import tsx ${WORKERS.analytics} (indicators, patterns, features per closed bar)`);
   worker("analytics");
+  step(`Control: node --import tsx ${WORKERS.control} (applies config/symbols.yaml and config/exchanges.yaml changes live)`);
+  worker("control");
   step(`Collector: node --import tsx ${WORKERS.collector} (feed: ${feed})`);
   worker("collector");
   step(`Web: next start -p ${ports.web}`);

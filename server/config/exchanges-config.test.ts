@@ -34,7 +34,7 @@ describe("parseExchangesConfig", () => {
   });
 
   it("refuses an unknown key and a YAML syntax error with their lines", () => {
-    expect(errorOf("exchanges:\n  BINANCE:\n    enabled: true\n    display_name: Binance\n    colour: red\n").message).toMatch(/^config\/exchanges\.yaml:\d+: .*colour/);
+    expect(errorOf("exchanges:\n  BINANCE:\n    enabled: true\n    display_name: Binance\n    colour: red\n").message).toMatch(/^config\/exchanges\.yaml:5: .*colour/);
     expect(errorOf("exchanges:\n  BINANCE:\n    enabled: true\n    display_name: [Binance\n").line).toBe(4);
   });
 

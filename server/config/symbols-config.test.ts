@@ -35,7 +35,7 @@ describe("parseSymbolsConfig", () => {
   });
 
   it("refuses unknown keys and duplicates", () => {
-    expect(() => parseSymbolsConfig(`symbols:\n  - id: BINANCE:BTCUSDT\n    colour: red\n`, "s.yaml")).toThrow(/s\.yaml:2/);
+    expect(() => parseSymbolsConfig(`symbols:\n  - id: BINANCE:BTCUSDT\n    colour: red\n`, "s.yaml")).toThrow(/s\.yaml:3: symbols\.0: Unrecognized key: "colour"/); // the unknown key's own line
     expect(() => parseSymbolsConfig(`symbols:\n  - id: BINANCE:BTCUSDT\n  - id: BINANCE:BTCUSDT\n`, "s.yaml")).toThrow(/s\.yaml:3: duplicate symbol BINANCE:BTCUSDT/);
   });
 

@@ -38,8 +38,10 @@ export function parseValidatedYaml<S extends z.ZodType>(text: string, file: stri
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.path as (string | number)[];
-    // a missing key has no node: point at its parent (the entry that lacks it)
-    const line = lineAt(path) ?? (path.length > 1 ? lineAt(path.slice(0, -1)) : null);
+    const keyLineAt = (keyPath: readonly (string | number)[]) => keyLine(document, lineCounter, keyPath);
+    // an unknown key: its own line; a missing key has no node: its parent's (the entry that lacks it)
+    const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+    const line = (unknownKey !== undefined ? keyLineAt([...path, unknownKey]) : null) ?? lineAt(path) ?? (path.length > 1 ? lineAt(path.slice(0, -1)) : null);
     throw new ConfigError(file, line, `${path.join(".") || "(root)"}: ${issue.message}`);
   }
   return { data: result.data, lineAt, keyLineAt: (path) => keyLine(document, lineCounter, path) };
