@@ -92,7 +92,7 @@ export const marketTests: ReadonlyArray<E2ETest<ChartContext>> = [
     async run({ page, baseUrl }) {
       if (!page.url().startsWith(baseUrl)) await page.goto(`${baseUrl}/chart/BINANCE:BTCUSDT`, { waitUntil: "domcontentloaded" });
       for (const stock of STOCKS) {
-        await page.waitForSelector(`[data-testid="symbol-select"] optgroup[label="${stock.exchange}"] option[value="${stock.symbol}"]`, { state: "attached", timeout: 15_000 });
+        await page.waitForSelector(`[data-testid="symbol-select"] optgroup[data-exchange="${stock.exchange}"] option[value="${stock.symbol}"]`, { state: "attached", timeout: 15_000 });
       }
     },
   },

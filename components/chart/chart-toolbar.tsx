@@ -21,7 +21,7 @@ export function SymbolSelect(props: { value: string; groups: SymbolGroup[] | und
     <select className="symbol-select" aria-label="Symbol" data-testid="symbol-select" value={value} onChange={(event) => onChange(event.target.value)}>
       {!known ? <option value={value}>{value}</option> : null}
       {groups?.map((group) => (
-        <optgroup key={group.exchange} label={group.exchange}>
+        <optgroup key={group.exchange} label={group.exchange} data-exchange={group.exchange}>
           {group.symbols.map((symbol) => (
             <option key={symbol.id} value={symbol.id} title={symbol.displayName}>
               {symbol.ticker}
