@@ -58,6 +58,20 @@ const EnvSchema = z.object({
   /** Scanner worker (workers/scanner.ts): time between two cycles, and entries kept per toplist. */
   SCANNER_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   SCANNER_TOP_K: z.coerce.number().int().min(1).max(1_000).default(50),
+  /**
+   * Accounts (docs/auth.md). Secret that signs sessions and access tokens (JWT, HS256); web and gateway must share it.
+   * `npm start` creates one in .data/auth-secret when unset; outside production a per-process random one is used.
+   */
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  /** Public URL of the web app (cookies, origin checks); default: the host the request came to. */
+  AUTH_URL: url(["http:", "https:"]).optional(),
+  /** Charts and market data readable without signing in (a guest token, rate-limited per IP). */
+  MARKETLENS_PUBLIC_CHARTS: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  /** Token bucket per user (or per IP when anonymous) on every public API route: requests per window. */
+  RATE_LIMIT_REQUESTS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Reverse proxies in front of the web that append to X-Forwarded-For (0: none; see docs/auth.md "Client IP"). */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Tests only: base URL of a running `next start` the API/e2e tests run against (e.g. http://127.0.0.1:3100). */
   MARKETLENS_TEST_BASE_URL: url(["http:", "https:"]).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

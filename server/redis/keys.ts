@@ -48,6 +48,8 @@ export interface RedisKeys {
   scannerScreensChanged(): string;
   /** Prefix of a RedisRateBudget shared by every process (server/sources/rate-budget.ts), e.g. rateBudget("binance:weight"). */
   rateBudget(name: string): string;
+  /** Token bucket of the public API rate limit for one subject, `user:<id>` or `ip:<address>` (HASH tokens, at; PX). */
+  apiRateLimit(subject: string): string;
 }
 
 /** Key builder for one namespace (MARKETLENS_NAMESPACE). */
@@ -79,6 +81,7 @@ export function redisKeys(namespace: string): RedisKeys {
     scannerUpdates: () => `${namespace}:scanner:updates`,
     scannerScreensChanged: () => `${namespace}:scanner:screens-changed`,
     rateBudget: (name) => `${namespace}:ratelimit:${name}`,
+    apiRateLimit: (subject) => `${namespace}:apilimit:${subject}`,
   };
 }
 

@@ -4,7 +4,7 @@
  * to HTTP statuses and tRPC codes. Edit when a new code is needed (then map it there too).
  */
 
-export type AppErrorCode = "BAD_REQUEST" | "NOT_FOUND" | "UNAVAILABLE" | "INTERNAL";
+export type AppErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "RATE_LIMITED" | "UNAVAILABLE" | "INTERNAL";
 
 /** An expected failure with a message that is safe to show to the caller. */
 export class AppError extends Error {

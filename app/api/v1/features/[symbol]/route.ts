@@ -1,10 +1,12 @@
 // GET /api/v1/features/{symbol}?timeframe&from&to&asOf&format=json|csv|parquet, streamed (logic: server/api/rest/analytics.handler.ts).
 import { defaultApiServices } from "@/server/api/api-services.ts";
+import { guarded } from "@/server/api/request-guard.ts";
 import { handleFeaturesRequest } from "@/server/api/rest/analytics.handler.ts";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request, context: { params: Promise<{ symbol: string }> }): Promise<Response> {
+// Rate-limited; anonymous callers only while MARKETLENS_PUBLIC_CHARTS is on; API keys welcome (server/api/request-guard.ts).
+export const GET = guarded("public-data", async (request: Request, context: { params: Promise<{ symbol: string }> }) => {
   const { symbol } = await context.params;
   return handleFeaturesRequest(request, symbol, defaultApiServices());
-}
+});
