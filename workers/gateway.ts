@@ -1,9 +1,11 @@
 /**
  * Process entry of the realtime gateway: `node --import tsx workers/gateway.ts`.
- * Listens on GATEWAY_PORT (path /ws), relays Redis pub/sub bar events to browsers, exports its
+ * Listens on GATEWAY_PORT (path /ws), relays Redis pub/sub bar events to browsers that bring a valid
+ * access token (`?token=`, else close code 4001; AUTH_SECRET shared with the web), exports its
  * metrics to Redis for /metrics, and shuts down cleanly on SIGINT/SIGTERM.
  */
 import { Registry, collectDefaultMetrics } from "prom-client";
+import { authSecret } from "../server/auth/auth-secret.ts";
 import { env } from "../server/env.ts";
 import { componentLogger } from "../server/observability/logger.ts";
 import { startMetricsExport } from "../server/observability/metrics-export.ts";
@@ -20,6 +22,7 @@ const gateway = await startGateway({
   redisUrl: config.REDIS_URL,
   registry,
   logger: log,
+  auth: { secret: authSecret() },
 });
 const exporter = startMetricsExport("gateway", registry, {
   onError: (error) => log.debug({ err: String(error) }, "metrics export failed"),

@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ensureAuthSecret } from "./auth-secret.mjs";
 import { migrateAndSeed } from "./database.mjs";
 import { ensureNodeModules, ensurePrismaClient } from "./install.mjs";
 import { checkpoint } from "./lifecycle.mjs";
@@ -32,6 +33,7 @@ export async function setUp({ database, durable, chromium = false, env }) {
   const services = await setUpServices({ database, durable, chromium });
   checkpoint();
   const full = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env, ...services };
+  full.AUTH_SECRET = ensureAuthSecret(full); // web and gateway must share it (.data/auth-secret)
   await migrateAndSeed(full);
   checkpoint();
   return full;

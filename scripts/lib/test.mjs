@@ -169,6 +169,8 @@ export async function test() {
       MARKETLENS_FEED: "replay",
       REPLAY_SPEED: "1",
       GATEWAY_PUBLIC_URL: "",
+      // API and e2e tests send many requests from 127.0.0.1; the 429 itself is proven by server/auth/auth.integration-test.ts.
+      RATE_LIMIT_REQUESTS: "100000",
       ...TEST_PORTS,
     },
   });

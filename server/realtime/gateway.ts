@@ -2,6 +2,8 @@
  * Realtime gateway: a `ws` WebSocketServer on `/ws` that relays Redis pub/sub bar events to the
  * browsers subscribed to each stream (protocol in docs/websocket.md). Stateless: any number of
  * replicas can run; one psubscribe per process, snapshots from the Redis ZSET. Entry: workers/gateway.ts.
+ * With `auth` set (always, in the product), a connection needs a valid access token or is closed
+ * with 4001 (gateway-auth.ts).
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,6 +12,7 @@ import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { WebSocketServer, WebSocket } from "ws";
 import { redisKeys } from "../redis/keys.ts";
+import { CLOSE_UNAUTHORIZED, authenticateUpgrade, registerAuthMetrics, type GatewayAuth } from "./gateway-auth.ts";
 import { registerGatewayMetrics } from "./gateway-metrics.ts";
 import { parseClientRequest, type ClientRequest, type ServerMessage, type StreamId } from "./protocol.ts";
 import { readSnapshot } from "./snapshot.ts";
@@ -28,6 +31,8 @@ export interface GatewayOptions {
   maxSubscriptionsPerClient?: number;
   /** A client whose unsent data exceeds this is dropped (it cannot keep up). */
   maxBufferedBytes?: number;
+  /** Token check for every connection (workers/gateway.ts always sets it); unset: open, for protocol tests and benchmarks. */
+  auth?: GatewayAuth;
 }
 
 export interface Gateway {
@@ -60,6 +65,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const hub = new StreamHub();
   const connections = new Set<Connection>();
   const metrics = registerGatewayMetrics(registry, hub, () => connections.size);
+  const authRejected = registerAuthMetrics(registry);
+
+  /** Resolves true once the connection may talk; false after closing it with 4001. */
+  async function admit(socket: WebSocket, request: IncomingMessage): Promise<boolean> {
+    const auth = options.auth;
+    if (!auth) return true;
+    const result = await authenticateUpgrade(request, auth);
+    if (!result.ok) {
+      authRejected.inc({ reason: result.reason.split(":")[0] ?? "invalid" });
+      socket.close(CLOSE_UNAUTHORIZED, result.reason.slice(0, 120));
+      return false;
+    }
+    const leftMs = result.claims.exp * 1000 - (auth.now ?? Date.now)();
+    const expiry = setTimeout(() => {
+      authRejected.inc({ reason: "expired while connected" });
+      socket.close(CLOSE_UNAUTHORIZED, "token expired");
+    }, Math.max(0, leftMs));
+    expiry.unref();
+    socket.once("close", () => clearTimeout(expiry));
+    return true;
+  }
 
   const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000);
   const subscriber = new Redis(options.redisUrl, { maxRetriesPerRequest: null, retryStrategy });
@@ -182,16 +208,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     connections.add(connection);
     log?.debug({ remote: request.socket.remoteAddress }, "client connected");
+    // Frames that arrive while the token is checked wait for it (promise callbacks keep their order).
+    const admitted = admit(socket, request);
     socket.on("pong", () => {
       connection.alive = true;
     });
     socket.on("message", (data, isBinary) => {
-      if (isBinary) {
-        metrics.badRequests.inc();
-        send(connection, { type: "error", message: "binary frames are not supported: send JSON text" });
-        return;
-      }
-      onMessage(connection, data.toString());
+      void admitted.then((ok) => {
+        if (!ok) return;
+        if (isBinary) {
+          metrics.badRequests.inc();
+          send(connection, { type: "error", message: "binary frames are not supported: send JSON text" });
+          return;
+        }
+        onMessage(connection, data.toString());
+      });
     });
     socket.on("close", () => {
       connections.delete(connection);
