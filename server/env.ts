@@ -35,9 +35,15 @@ const EnvSchema = z.object({
   ALPACA_SECRET_KEY: z.string().optional(),
   /** Alpaca feed for REST bars: iex (free plan) or sip (paid). */
   ALPACA_FEED: z.enum(["iex", "sip"]).default("iex"),
+  /** Yahoo Finance v8 chart host (the fake Yahoo server in tests and in the replay feed). */
+  YAHOO_BASE_URL: url(["http:", "https:"]).default("https://query2.finance.yahoo.com"),
+  /** How often the Yahoo collector's job scheduler polls the active Yahoo symbols (default 5 min). */
+  YAHOO_POLL_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   WEB_PORT: port.default(3000),
   GATEWAY_PORT: port.default(3001),
   REPLAY_PORT: port.default(3002),
+  /** Port of the fake Yahoo chart server the replay exchange also runs (replay feed). */
+  REPLAY_YAHOO_PORT: port.default(3004),
   /** Public URL browsers use for the realtime gateway; default ws://<page host>:GATEWAY_PORT/ws. */
   GATEWAY_PUBLIC_URL: url(["ws:", "wss:"]).optional(),
   /** Replay speed: 1 = real time. Tests run the replay faster. */
