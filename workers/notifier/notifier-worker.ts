@@ -52,6 +52,7 @@ export class NotifierWorker {
   private queue: Queue<TNotifyJob> | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private closed = false;
   private readonly senders: ReturnType<typeof createSenders>;
   private readonly log: Log;
 
@@ -125,6 +126,8 @@ export class NotifierWorker {
 
   /** Stops taking jobs (running sends finish), stops the sweep, closes the SMTP transport. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.worker?.close();
     await this.sweeping;
