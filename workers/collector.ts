@@ -9,7 +9,7 @@ import { env } from "../server/env.ts";
 import { listSymbols } from "../server/db/symbols.repo.ts";
 import { componentLogger } from "../server/observability/logger.ts";
 import { keys } from "../server/redis/client.ts";
-import { BinanceRestClient } from "../server/sources/binance/binance-rest.ts";
+import { BinanceRestClient, binanceWeightBudget } from "../server/sources/binance/binance-rest.ts";
 import { BinanceCollector } from "./collectors/binance.collector.ts";
 import { createCollectorPipeline, runCollector } from "./collector-runtime.ts";
 
@@ -18,7 +18,14 @@ const config = env();
 const mode = config.MARKETLENS_FEED === "replay" ? "replay" : "live";
 const pipeline = createCollectorPipeline(log);
 const { pool, redis, metrics, sink } = pipeline;
-const rest = new BinanceRestClient({ baseUrl: config.BINANCE_REST_URL, onWeight: (used) => metrics.restWeight.set({ source: "binance" }, used) });
+// one REQUEST_WEIGHT budget for every process of this deployment (collectors, backfill CLI), shared through Redis
+const restBudget = binanceWeightBudget({ redis, key: keys().rateBudget("binance:weight"), log: (level, message, details) => log[level](details ?? {}, message) });
+const rest = new BinanceRestClient({
+  baseUrl: config.BINANCE_REST_URL,
+  budget: restBudget,
+  onWeight: (used) => metrics.restWeight.set({ source: "binance" }, used),
+  onRateLimited: ({ status, retryAfterMs, path }) => log.warn({ status, retryAfterMs, path }, "Binance REST rate limited; every process waits for Retry-After"),
+});
 const symbols = await listSymbols(pool, { exchange: "BINANCE", activeOnly: true });
 const collector = new BinanceCollector({
   mode,
