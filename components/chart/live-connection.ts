@@ -2,6 +2,9 @@
  * Browser client of the realtime gateway (no React): one WebSocket, one subscribed stream at a
  * time, gap detection on (epoch, seq) with re-subscribe, client pings to detect dead links, and
  * reconnects with exponential backoff and jitter. React glue: use-live-bars.ts.
+ * Every connect first fetches a fresh access token (/api/auth/token: the user's, or a guest token)
+ * and passes it as `?token=`; the gateway closes with 4001 without one or when it expires, and the
+ * reconnect then brings a new token (docs/websocket.md "Authentication").
  */
 import type { Bar } from "../../server/domain/bars/bar.ts";
 import {
@@ -40,6 +43,15 @@ const PING_EVERY_MS = 20_000;
 const SILENCE_LIMIT_MS = 45_000;
 const SUBSCRIBE_RETRY_MS = 3_000;
 
+/** A fresh access token for the gateway from the web app (session cookie, or a guest token). */
+export async function fetchAccessToken(): Promise<string> {
+  const response = await fetch("/api/auth/token", { method: "POST", credentials: "same-origin", cache: "no-store" });
+  if (!response.ok) throw new Error(`access token: HTTP ${response.status}`);
+  const body = (await response.json()) as { token?: unknown };
+  if (typeof body.token !== "string") throw new Error("access token: the answer has no token");
+  return body.token;
+}
+
 export class LiveConnection {
   private socket: WebSocket | null = null;
   private stream: (LiveStream & { id: string }) | null = null;
@@ -49,11 +61,14 @@ export class LiveConnection {
   private lastMessageAt = 0;
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private pingTimer: ReturnType<typeof setInterval> | null = null;
+  /** Bumped by every open/stop, so a token that arrives late for an abandoned attempt is dropped. */
+  private generation = 0;
 
   constructor(
     private readonly url: string,
     private readonly handlers: LiveHandlers,
     private readonly maxAttempts = 10,
+    private readonly fetchToken: () => Promise<string> = fetchAccessToken,
   ) {}
 
   start(): void {
@@ -64,6 +79,7 @@ export class LiveConnection {
 
   stop(): void {
     this.stopped = true;
+    this.generation += 1;
     this.clearTimers();
     const socket = this.socket;
     this.socket = null;
@@ -92,7 +108,21 @@ export class LiveConnection {
 
   private open(state: ConnectionState): void {
     this.handlers.onStatus({ state, retryAt: null, attempt: this.attempt });
-    const socket = new WebSocket(this.url);
+    const generation = ++this.generation;
+    this.fetchToken().then(
+      (token) => {
+        if (!this.stopped && generation === this.generation) this.connect(token);
+      },
+      () => {
+        if (!this.stopped && generation === this.generation) this.onClosed(); // no token: back off and retry
+      },
+    );
+  }
+
+  private connect(token: string): void {
+    const url = new URL(this.url);
+    url.searchParams.set("token", token);
+    const socket = new WebSocket(url.toString());
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
