@@ -3,29 +3,40 @@
  * WS: `[{"T":"success","msg":"connected"}]` → auth (wrong keys → 402 then close) → `authenticated` → subscribe
  * (answered with the full lists) → per closed virtual minute: the minute's `t` trades, then its `b` bar; every
  * `reviseEvery`-th minute the `b` misses a late print (volume × 0.75) and an `u` with the full minute follows
- * ~30 s after the next minute mark. Fault switch `errorCode` (406 or 409) answers auth with that error.
+ * ~30 s after the next minute mark. Fault switch `errorCode` (402, 406 or 409) answers auth with that error;
+ * `maxSymbols` answers a subscribe that would pass the limit with 405 and leaves the lists unchanged (as Alpaca).
  * REST: `/v2/stocks/{symbol}/bars` with `next_page_token` paging (opaque base64) and a per-minute request limit (429).
- * Prices come from a ReplayDataset (the Binance BTC/USDT 1m recording, renamed e.g. FAKEPACA as Alpaca's own
- * v2/test stream does); never altered.
+ * Prices come from minute datasets: a ReplayDataset (the Binance BTC/USDT 1m recording, renamed e.g. FAKEPACA as
+ * Alpaca's own v2/test stream does; never altered) or a StockReplayDataset (that path rescaled to a stock's price
+ * level on its exchange's session minutes only, server/replay/stock-replay-dataset.ts). Used by tests and by the
+ * replay exchange (workers/replay-exchange.ts, REPLAY_ALPACA_PORT).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { minutePath, type RecordedKline } from "./minute-path.ts";
-import type { ReplayClock, ReplayDataset } from "./replay-dataset.ts";
+import type { ReplayClock } from "./replay-dataset.ts";
 
 const MINUTE = 60_000;
 const BAR_DELAY_MS = 100;
 const UPDATE_DELAY_MS = 30_000;
 
 export interface FakeAlpacaFaults {
-  /** Answer auth with this error (406 connection limit, 409 insufficient subscription), then close. */
-  errorCode?: 406 | 409;
+  /** Answer auth with this error (402 auth failed, 406 connection limit, 409 insufficient subscription), then close. */
+  errorCode?: 402 | 406 | 409;
+  /** Symbols a client may subscribe at most (Alpaca free plan: 30); a subscribe past it gets 405, lists unchanged. */
+  maxSymbols?: number;
+}
+
+/** What the server streams and serves for one ticker: the 1m bar of a minute, or null (no trades that minute). */
+export interface MinuteDataset {
+  readonly ticker: string;
+  klineAt(minute: number): RecordedKline | null;
 }
 
 export interface FakeAlpacaOptions {
-  datasets: readonly ReplayDataset[];
-  clock: ReplayClock;
+  datasets: readonly MinuteDataset[];
+  clock: Pick<ReplayClock, "now" | "speed">;
   keyId: string;
   secretKey: string;
   faults?: FakeAlpacaFaults;
@@ -36,9 +47,11 @@ export interface FakeAlpacaOptions {
   /** Bars per REST page at most (default: the request's limit). */
   pageSize?: number;
   port?: number;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
 }
 
-const ERROR_TEXT: Record<number, string> = { 402: "auth failed", 406: "connection limit exceeded", 409: "insufficient subscription" };
+const ERROR_TEXT: Record<number, string> = { 402: "auth failed", 405: "symbol limit exceeded", 406: "connection limit exceeded", 409: "insufficient subscription" };
 
 interface Client {
   socket: WebSocket;
@@ -52,7 +65,7 @@ export class FakeAlpacaServer {
   private readonly http: http.Server;
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
-  private readonly byTicker: Map<string, ReplayDataset>;
+  private readonly byTicker: Map<string, MinuteDataset>;
   private emittedUntil: number;
   private ticker: NodeJS.Timeout | null = null;
   private pendingUpdates: { at: number; frame: string; ticker: string }[] = [];
@@ -76,7 +89,10 @@ export class FakeAlpacaServer {
   }
 
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.http.listen(this.options.port ?? 0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.http.once("error", reject);
+      this.http.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", () => resolve());
+    });
     this.ticker = setInterval(() => this.tick(), Math.max(5, Math.min(100, 250 / this.options.clock.speed)));
     return this.url;
   }
@@ -88,6 +104,11 @@ export class FakeAlpacaServer {
 
   get wsUrl(): string {
     return `${this.url.replace(/^http/, "ws")}/v2/iex`;
+  }
+
+  /** The current trades list of every authenticated client (tests). */
+  subscriptions(): string[][] {
+    return [...this.clients].filter((client) => client.authenticated).map((client) => [...client.lists.trades].sort());
   }
 
   /** Starts a new rate-limit window (tests). */
@@ -143,6 +164,11 @@ export class FakeAlpacaServer {
     }
     if (!client.authenticated) return client.socket.send(JSON.stringify([{ T: "error", code: 401, msg: "not authenticated" }]));
     if (message.action === "subscribe" || message.action === "unsubscribe") {
+      const max = this.faults.maxSymbols;
+      if (message.action === "subscribe" && max !== undefined) {
+        const wanted = new Set([...client.lists.trades, ...client.lists.bars, ...client.lists.updatedBars, ...(message.trades ?? []), ...(message.bars ?? []), ...(message.updatedBars ?? [])]);
+        if (wanted.size > max) return client.socket.send(JSON.stringify([{ T: "error", code: 405, msg: ERROR_TEXT[405] }]));
+      }
       for (const list of ["trades", "bars", "updatedBars"] as const) {
         for (const symbol of message[list] ?? []) {
           if (message.action === "subscribe") client.lists[list].add(symbol);

@@ -1,16 +1,28 @@
 /**
- * Alpaca (US stocks) collector: one market-data v2 WebSocket (trades + minute bars + updated bars) → BarBuilder
- * (1m from `b`, revised by `u`; 5m…1d from trades and final minutes) → BarSink (PostgreSQL, Redis, pub/sub).
- * After every authentication it repairs the gap over REST (1m bars from the last stored bar up to now) while
- * buffering live messages, then replays the buffer. Alpaca omits minutes without trades (nights, weekends,
- * quiet minutes), so missing minutes are normal and are not recorded as known gaps.
- * Without API keys the collector never connects and reports status "disabled" with the reason. A fatal Alpaca
- * error (402 keys, 405 symbols, 406 connection limit, 409 plan) stops it with status "down" and the operator message.
+ * Alpaca (US stocks) collector: one market-data v2 WebSocket (trades + minute bars + updated bars) → quality gate →
+ * BarBuilder (1m from `b`, revised by `u`; 5m…1d from trades and final minutes) → BarSink (PostgreSQL, Redis, pub/sub).
+ * - Sessions: with an exchange calendar (NYSE) a SessionGate holds the stream breaker open ("market closed; opens …")
+ *   outside regular sessions. At the close the socket stays up `closeGraceMs` (the last `b` and its `u`), then
+ *   closes; health says "closed" with the next open; at the open it reconnects and repairs the gap. Only
+ *   regular-session minutes become bars (stream and REST); nights and weekends are holes, never zero-volume bars.
+ * - After every authentication it repairs the gap over REST (1m bars from the last stored bar up to now) while
+ *   buffering live messages, then replays the buffer. Alpaca omits minutes without trades, so quiet minutes are not
+ *   known gaps.
+ * - Data quality (server/domain/quality, wired as in the Binance collector): one QualityGate per symbol checks every
+ *   trade and every final bar; rejected items go to quarantine through a QualitySink that keeps the score in Redis.
+ *   A closed market is not "stale": its exchange time stops at the last event.
+ * - Without API keys it never connects and reports "disabled" with the reason. A fatal Alpaca error (402 keys,
+ *   405 symbols, 406 connection limit, 409 plan) stops the stream with status "down" and the operator message;
+ *   with a calendar it tries once more at the next session open.
+ * - `updateSymbols()` follows the active ALPACA rows: subscribe/unsubscribe on the open socket; a new symbol's
+ *   recent history is fetched before it counts healthy (its live messages wait meanwhile).
  */
 import type pg from "pg";
 import type { AlpacaMessage } from "../../server/domain/alpaca/alpaca-messages.ts";
-import type { SymbolId } from "../../server/domain/bars/bar.ts";
+import { closedStretches, RegularSessionFilter, sessionMinutesBack } from "../../server/domain/alpaca/regular-session.ts";
+import type { Bar, SymbolId, Trade } from "../../server/domain/bars/bar.ts";
 import { BarBuilder } from "../../server/domain/bars/bar-builder.ts";
+import type { ExchangeCalendar } from "../../server/domain/calendars/calendar-types.ts";
 import { alignTime, TIMEFRAME_MS } from "../../server/domain/time/timeframes.ts";
 import { lastCandleTime, readCandleRange } from "../../server/db/candles.repo.ts";
 import type { SymbolRow } from "../../server/db/symbols.repo.ts";
@@ -19,11 +31,17 @@ import type { BarSink } from "../../server/services/bar-sink.service.ts";
 import type { AlpacaRestClient } from "../../server/sources/alpaca/alpaca-rest.ts";
 import { AlpacaStream } from "../../server/sources/alpaca/alpaca-stream.ts";
 import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
-import type { CollectorHealth, CollectorStatus, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
+import type { CollectorHealth, CollectorStatus, MarketDataSource } from "../../server/sources/market-data-source.ts";
+import { SessionGate, type SessionGateClock } from "../../server/sources/session-gate.ts";
+import { AlpacaQualityStage, type AlpacaQualityOptions } from "./alpaca.collector.quality.ts";
+import { AlpacaSymbols } from "./alpaca.collector.symbols.ts";
 
 const MINUTE = TIMEFRAME_MS["1m"];
 const MAX_BUFFERED_MESSAGES = 500_000;
+/** After the close, the last minutes are fetched again over REST (late `updatedBars` the socket did not see). */
+const CLOSE_OVERLAP_MS = 15 * 60_000;
 export const NO_KEYS_REASON = "no Alpaca API keys (set ALPACA_KEY_ID and ALPACA_SECRET_KEY)";
+export const NO_SYMBOLS_REASON = "no active ALPACA symbols";
 
 export interface AlpacaCollectorOptions {
   mode: "live" | "replay";
@@ -37,34 +55,50 @@ export interface AlpacaCollectorOptions {
   metrics: CollectorMetrics;
   symbols: readonly SymbolRow[];
   latenessMs: number;
+  /** Recent 1m bars (regular-session minutes with a calendar) fetched for a symbol without stored history. */
   initialBackfillBars: number;
   maxRepairBars?: number;
-  /** The clock gap repair fetches up to (tests pass the fake's virtual clock). */
+  /** Calendar of the symbols (NYSE for US stocks); null = always open (Alpaca's 24/7 test symbol FAKEPACA). */
+  calendar: ExchangeCalendar | null;
+  /** The clock (default wall clock); tests pass a replay clock. `now` is a shorthand for `{ now }`. */
+  clock?: SessionGateClock;
   now?: () => number;
+  /** How long the socket stays up after the close for the last bar and its update (default 90 s). */
+  closeGraceMs?: number;
   log?: (level: "info" | "warn" | "error", message: string, details?: object) => void;
   streamOptions?: { initialBackoffMs?: number; maxBackoffMs?: number; idleTimeoutMs?: number };
   streamBreakerOptions?: BreakerOptions;
+  quality?: AlpacaQualityOptions;
 }
 
 export class AlpacaCollector implements MarketDataSource {
   readonly name = "alpaca";
   private readonly builder: BarBuilder;
   private stream: AlpacaStream | null = null;
+  private streamRunning = false;
   private status: CollectorStatus = "connecting";
   private reason: string | undefined;
-  private readonly symbolHealth = new Map<SymbolId, SymbolHealth>();
-  private readonly byTicker = new Map<string, SymbolId>();
+  private fatal: string | null = null;
+  private readonly symbols: AlpacaSymbols;
   private readonly tradeSeq = new Map<SymbolId, number>();
   private buffer: AlpacaMessage[] | null = null;
   private lastMessageAt: number | null = null;
   private reconnects = 0;
   private repairRun = 0;
-  private readonly now: () => number;
+  private started = false;
+  private qualityStarted = false;
+  private readonly clock: SessionGateClock;
+  private readonly filter: RegularSessionFilter | null;
+  private gate: SessionGate | null = null;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private idleTicker: NodeJS.Timeout | null = null;
+  readonly quality: AlpacaQualityStage;
   readonly streamBreaker: SourceBreaker;
   private readonly restBreaker: SourceBreaker;
 
   constructor(private readonly options: AlpacaCollectorOptions) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? { now: options.now ?? (() => Date.now()) };
+    this.filter = options.calendar ? new RegularSessionFilter(options.calendar) : null;
     this.streamBreaker = new SourceBreaker(this.name, "stream", options.streamBreakerOptions);
     this.restBreaker = options.rest?.breaker ?? new SourceBreaker(this.name, "rest");
     for (const breaker of [this.restBreaker, this.streamBreaker]) {
@@ -73,23 +107,27 @@ export class AlpacaCollector implements MarketDataSource {
       breaker.onTransition(({ from, to, snapshot }) => {
         options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[to]);
         options.metrics.circuitTransitions.inc({ ...labels, to });
-        this.log(to === "open" ? "error" : "warn", `${breaker.kind} circuit ${from} → ${to}`, snapshot);
+        if (!snapshot.heldReason) this.log(to === "open" ? "error" : "warn", `${breaker.kind} circuit ${from} → ${to}`, snapshot);
       });
     }
     this.builder = new BarBuilder({
       latenessMs: options.latenessMs,
       onEvent: (event) => {
         options.sink.push(event);
-        if (event.kind !== "live" && event.bar.timeframe === "1m") {
-          const health = this.symbolHealth.get(event.bar.symbol);
-          if (health && (health.lastBarAt ?? 0) < event.bar.openTime) health.lastBarAt = event.bar.openTime;
-        }
+        if (event.kind !== "live" && event.bar.timeframe === "1m") this.symbols.noteBar(event.bar.symbol, event.bar.openTime);
+        if (event.kind === "revision" && event.bar.timeframe === "1m") this.log("info", "Alpaca bar revised", { symbol: event.bar.symbol, openTime: event.bar.openTime });
       },
     });
-    for (const symbol of options.symbols) {
-      this.byTicker.set(symbol.ticker, symbol.id);
-      this.symbolHealth.set(symbol.id, { status: "repairing", lastBarAt: null });
-    }
+    this.symbols = new AlpacaSymbols(options.symbols);
+    this.quality = new AlpacaQualityStage({
+      pool: options.pool,
+      metrics: options.metrics,
+      source: this.name,
+      options: options.quality,
+      marketOpen: () => this.gate?.isOpen ?? true,
+      log: options.log,
+    });
+    for (const symbol of this.symbols.ids()) this.quality.add(symbol);
   }
 
   get enabled(): boolean {
@@ -103,13 +141,118 @@ export class AlpacaCollector implements MarketDataSource {
 
   async start(): Promise<void> {
     if (!this.enabled) return this.disable(NO_KEYS_REASON);
-    if (this.byTicker.size === 0) return this.disable("no active ALPACA symbols");
-    await this.seedFromDatabase();
-    this.stream = new AlpacaStream({
+    if (this.symbols.size === 0) return this.disable(NO_SYMBOLS_REASON);
+    this.started = true;
+    this.status = "connecting";
+    this.reason = undefined;
+    await this.seedFromDatabase(this.symbols.ids());
+    if (!this.qualityStarted) this.quality.start();
+    this.qualityStarted = true;
+    this.stream = this.createStream();
+    if (!this.options.calendar) return this.onMarketOpen();
+    this.gate = new SessionGate({
+      calendar: this.options.calendar,
+      breaker: this.streamBreaker,
+      clock: this.clock,
+      onOpen: () => this.onMarketOpen(),
+      onClose: ({ reason }) => this.onMarketClose(reason),
+    });
+    this.gate.start();
+  }
+
+  async stop(): Promise<void> {
+    this.gate?.stop();
+    this.clearTimers();
+    this.repairRun += 1;
+    this.streamRunning = false;
+    await this.stream?.stop();
+    await this.quality.close();
+    if (this.status !== "disabled") this.status = "down";
+  }
+
+  health(): CollectorHealth {
+    const breakers = { rest: this.restBreaker.snapshot(), stream: this.streamBreaker.snapshot() };
+    let status = this.status;
+    let reason = this.reason;
+    if (status !== "disabled") {
+      if (this.fatal) [status, reason] = ["down", this.fatal];
+      else if (this.gate && !this.gate.isOpen) [status, reason] = ["closed", this.gate.reason ?? "market closed"];
+      else if (breakers.stream.state === "open" && !breakers.stream.heldReason) {
+        status = "down";
+        reason = `stream circuit open after ${breakers.stream.failures} consecutive failed connects${breakers.stream.lastError ? ` (${breakers.stream.lastError})` : ""}`;
+      } else if (breakers.rest.state === "open") {
+        reason = `REST circuit open after ${breakers.rest.failures} consecutive failures${breakers.rest.lastError ? ` (${breakers.rest.lastError})` : ""}; gap repair waits for it`;
+      }
+    }
+    return {
+      name: this.name,
+      mode: this.options.mode,
+      status,
+      ...(reason ? { reason } : {}),
+      lastMessageAt: this.lastMessageAt,
+      updatedAt: Date.now(),
+      reconnects: this.reconnects,
+      symbols: status === "closed" ? this.symbols.healthRecord("closed") : this.symbols.healthRecord(),
+      breakers,
+    };
+  }
+
+  /** The current data-quality snapshot of a symbol (tests, health); null for a symbol not collected. */
+  qualitySnapshot(symbol: SymbolId) {
+    return this.quality.snapshot(symbol);
+  }
+
+  /**
+   * Follows the full set of symbol rows (only active ALPACA rows count): unsubscribes removed tickers, subscribes
+   * new ones on the open socket, and fetches a new symbol's recent history before it counts healthy.
+   */
+  async updateSymbols(rows: readonly SymbolRow[]): Promise<void> {
+    const { added, removed } = this.symbols.update(rows.filter((row) => row.exchange === "ALPACA" && row.active));
+    if (added.length === 0 && removed.length === 0) return;
+    this.log("info", "Alpaca symbols changed", { added: added.map((row) => row.id), removed: removed.map((row) => row.id) });
+    for (const row of removed) this.quality.remove(row.id);
+    for (const row of added) this.quality.add(row.id);
+    if (!this.enabled) return this.disable(NO_KEYS_REASON);
+    if (!this.started) {
+      if (this.symbols.size > 0) await this.start();
+      return;
+    }
+    if (this.symbols.size === 0) return this.idle();
+    this.stream?.unsubscribe(removed.map((row) => row.ticker));
+    if (this.stream?.isAuthenticated) for (const row of added) this.symbols.hold(row.id); // live messages wait for the history
+    this.stream?.subscribe(added.map((row) => row.ticker));
+    await this.seedFromDatabase(added.map((row) => row.id));
+    for (const row of added) {
+      try {
+        await this.repairSymbol(row.ticker, row.id);
+      } catch (error) {
+        this.symbols.setHealth(row.id, { status: "unavailable", reason: `history fetch failed: ${(error as Error).message}` });
+        this.log("error", "Alpaca history fetch for a new symbol failed", { symbol: row.id, error: (error as Error).message });
+      }
+      this.handleMessages(this.symbols.release(row.id));
+    }
+  }
+
+  /** No symbols left (e.g. the exchange was disabled): close the stream and report "disabled" until some come back. */
+  private async idle(): Promise<void> {
+    this.started = false;
+    this.gate?.stop();
+    this.gate = null;
+    this.streamBreaker.release();
+    this.clearTimers();
+    this.repairRun += 1;
+    this.streamRunning = false;
+    await this.stream?.stop();
+    this.stream = null;
+    this.disable(NO_SYMBOLS_REASON);
+  }
+
+  private createStream(): AlpacaStream {
+    return new AlpacaStream({
       url: this.options.streamUrl,
       keyId: this.options.keyId!,
       secretKey: this.options.secretKey!,
-      tickers: [...this.byTicker.keys()],
+      tickers: this.symbols.tickers(),
       ...this.options.streamOptions,
       breaker: this.streamBreaker,
       callbacks: {
@@ -123,64 +266,99 @@ export class AlpacaCollector implements MarketDataSource {
           this.log("warn", "Alpaca stream closed, reconnecting", { code, reason, reconnectInMs });
         },
         onFatal: ({ code, message }) => {
-          this.status = "down";
-          this.reason = message;
-          for (const health of this.symbolHealth.values()) Object.assign(health, { status: "unavailable", reason: message });
+          this.fatal = message;
+          this.streamRunning = false;
+          this.symbols.setAll({ status: "unavailable", reason: message });
           this.log("error", `Alpaca stream stopped: ${message}`, { code });
         },
+        onSymbolLimit: ({ message, rejected }) => {
+          for (const ticker of rejected) {
+            const symbol = this.symbols.byTicker(ticker);
+            if (symbol) this.symbols.refuse(symbol, message);
+          }
+          this.log("error", `Alpaca refused symbols: ${message}`, { rejected });
+        },
+        onSubscription: (lists) => this.symbols.accepted(lists.trades ?? []),
         onError: ({ code, message }) => this.log("warn", "Alpaca error message", { code, message }),
         onCircuitOpen: ({ retryInMs, message }) => {
-          this.status = "reconnecting";
+          if (!this.streamBreaker.heldReason) this.status = "reconnecting";
           this.log("warn", "Alpaca stream circuit open; waiting before the next connect", { retryInMs, message });
         },
       },
     });
+  }
+
+  private onMarketOpen(): void {
+    this.clearTimers();
+    this.fatal = null;
+    this.status = "connecting";
+    this.reason = undefined;
     this.buffer = [];
-    this.stream.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.stream?.stop();
-    if (this.status !== "disabled") this.status = "down";
-  }
-
-  health(): CollectorHealth {
-    const breakers = { rest: this.restBreaker.snapshot(), stream: this.streamBreaker.snapshot() };
-    let status = this.status;
-    let reason = this.reason;
-    if (status !== "disabled" && !this.stream?.fatalError && breakers.stream.state === "open") {
-      status = "down";
-      reason = `stream circuit open after ${breakers.stream.failures} consecutive failed connects${breakers.stream.lastError ? ` (${breakers.stream.lastError})` : ""}`;
+    this.log("info", "Alpaca session open: connecting");
+    try {
+      this.stream?.start();
+      this.streamRunning = true;
+    } catch (error) {
+      this.fatal = (error as Error).message;
+      this.log("error", "Alpaca stream not started", { error: this.fatal });
     }
-    return {
-      name: this.name,
-      mode: this.options.mode,
-      status,
-      ...(reason ? { reason } : {}),
-      lastMessageAt: this.lastMessageAt,
-      updatedAt: Date.now(),
-      reconnects: this.reconnects,
-      symbols: Object.fromEntries(this.symbolHealth),
-      breakers,
-    };
+  }
+
+  /** At the close: keep the socket for the last bar and its update, then close it and fetch what it missed. */
+  private onMarketClose(reason: string): void {
+    this.status = "closed";
+    this.reason = reason;
+    this.log("info", `Alpaca ${reason}`);
+    const graceMs = this.options.closeGraceMs ?? 90_000;
+    const closeAt = this.clock.now() + graceMs;
+    const delay = this.streamRunning ? Math.max(0, this.clock.realDelayUntil?.(closeAt) ?? graceMs) : 0;
+    this.clearTimers();
+    this.closeTimer = setTimeout(() => void this.afterClose(), delay);
+  }
+
+  private async afterClose(): Promise<void> {
+    this.closeTimer = null;
+    if (this.streamRunning) {
+      this.streamRunning = false;
+      await this.stream?.stop();
+    }
+    if (this.marketOpen) return; // reopened meanwhile (a short break, or a clock jump)
+    this.buffer = null;
+    this.symbols.releaseAll();
+    // fetch again the last minutes too: an `updatedBars` revision may have come after the socket closed
+    await this.repairAll(++this.repairRun, CLOSE_OVERLAP_MS).catch((error: Error) => this.log("warn", "Alpaca repair after the close failed; the next open repairs it", { error: error.message }));
+    if (this.marketOpen) return;
+    // while closed, the clock (not the stream) closes the last 1h/1d bars; holes keep nights free of bars
+    this.idleTicker = setInterval(() => this.builder.advance(this.clock.now()), 15_000);
+    this.idleTicker.unref?.();
+  }
+
+  private get marketOpen(): boolean {
+    return this.gate?.isOpen ?? true;
+  }
+
+  private clearTimers(): void {
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    if (this.idleTicker) clearInterval(this.idleTicker);
+    this.closeTimer = null;
+    this.idleTicker = null;
   }
 
   private disable(reason: string): void {
     this.status = "disabled";
     this.reason = reason;
-    for (const health of this.symbolHealth.values()) Object.assign(health, { status: "unavailable", reason });
+    this.symbols.setAll({ status: "unavailable", reason });
     this.log("warn", `Alpaca collector disabled: ${reason}`);
   }
 
   /** Rebuilds open higher-timeframe bars from stored 1m bars (today and yesterday, UTC). */
-  private async seedFromDatabase(): Promise<void> {
-    const now = this.now();
+  private async seedFromDatabase(symbols: readonly SymbolId[]): Promise<void> {
+    const now = this.clock.now();
     const from = alignTime(now, "1d") - TIMEFRAME_MS["1d"];
-    for (const symbol of this.byTicker.values()) {
+    for (const symbol of symbols) {
       const bars = await readCandleRange(this.options.pool, { symbol, timeframe: "1m", from, to: now });
       this.builder.seed(bars);
-      const health = this.symbolHealth.get(symbol);
-      if (health && bars.length > 0) health.lastBarAt = bars[bars.length - 1]!.openTime;
+      if (bars.length > 0) this.symbols.noteBar(symbol, bars[bars.length - 1]!.openTime);
     }
   }
 
@@ -190,17 +368,14 @@ export class AlpacaCollector implements MarketDataSource {
     this.reason = undefined;
     this.buffer ??= [];
     try {
-      for (const [ticker, symbol] of this.byTicker) {
-        if (run !== this.repairRun) return;
-        await this.repairSymbol(ticker, symbol);
-      }
+      if (!(await this.repairAll(run))) return;
     } catch (error) {
       const delayMs = error instanceof CircuitOpenError ? error.retryInMs : undefined;
       this.log("error", "Alpaca gap repair failed; reconnecting to retry", { error: (error as Error).message, delayMs });
       this.stream?.reconnectNow("gap repair failed", delayMs);
       return;
     }
-    if (run !== this.repairRun) return;
+    if (run !== this.repairRun || !this.streamRunning) return;
     const buffered = this.buffer ?? [];
     this.buffer = null;
     this.handleMessages(buffered);
@@ -208,21 +383,66 @@ export class AlpacaCollector implements MarketDataSource {
     this.log("info", "Alpaca stream healthy", { replayedMessages: buffered.length });
   }
 
-  /** Fetches every closed 1m bar after the last known one over REST and applies it as final. */
-  private async repairSymbol(ticker: string, symbol: SymbolId): Promise<void> {
-    const health = this.symbolHealth.get(symbol)!;
-    health.status = "repairing";
-    const stored = await lastCandleTime(this.options.pool, symbol, "1m");
-    const known = Math.max(stored ?? -Infinity, health.lastBarAt ?? -Infinity);
-    const now = this.now();
-    const earliest = alignTime(now - (this.options.maxRepairBars ?? 10_080) * MINUTE, "1d");
-    const from = Math.max(earliest, Number.isFinite(known) ? known + MINUTE : alignTime(now - this.options.initialBackfillBars * MINUTE, "1d"));
-    for await (const page of this.options.rest!.minuteBars({ symbol, ticker, from, to: now })) {
-      for (const bar of page) this.builder.applyFinalMinute(bar);
-      this.options.metrics.gapBarsBackfilled.inc({ source: this.name }, page.length);
+  /** Repairs every symbol; false when a newer run superseded this one. */
+  private async repairAll(run = ++this.repairRun, overlapMs = 0): Promise<boolean> {
+    for (const [ticker, symbol] of this.symbols.entries()) {
+      if (run !== this.repairRun) return false;
+      await this.repairSymbol(ticker, symbol, overlapMs);
     }
+    return run === this.repairRun;
+  }
+
+  /**
+   * Fetches every closed regular-session 1m bar after the last known one (minus `overlapMs`: changed ones become
+   * revisions) over REST and applies it as final.
+   */
+  private async repairSymbol(ticker: string, symbol: SymbolId, overlapMs = 0): Promise<void> {
+    if (!this.symbols.has(symbol)) return;
+    this.symbols.setHealth(symbol, { status: "repairing" });
+    const stored = await lastCandleTime(this.options.pool, symbol, "1m");
+    const known = Math.max(stored ?? -Infinity, this.symbols.lastBarAt(symbol) ?? -Infinity);
+    const now = this.clock.now();
+    const calendar = this.options.calendar;
+    const back = (minutes: number) => (calendar ? sessionMinutesBack(calendar, now, minutes) : alignTime(now - minutes * MINUTE, "1d"));
+    const earliest = back(this.options.maxRepairBars ?? 10_080);
+    const from = Math.max(earliest, Number.isFinite(known) ? known + MINUTE - overlapMs : back(this.options.initialBackfillBars));
+    this.markClosedHours(symbol, from, now);
+    let skipped = 0;
+    for await (const page of this.options.rest!.minuteBars({ symbol, ticker, from, to: now })) {
+      let applied = 0;
+      for (const bar of page) {
+        if (!this.inSession(bar.openTime)) {
+          skipped += 1;
+          continue;
+        }
+        if (!this.quality.passesBar(bar, bar.openTime + MINUTE)) continue;
+        this.builder.applyFinalMinute(bar);
+        applied += 1;
+      }
+      this.options.metrics.gapBarsBackfilled.inc({ source: this.name }, applied);
+    }
+    if (skipped > 0) this.log("info", "Alpaca repair: extended-hours minutes skipped", { symbol, skipped });
     this.builder.advance(now);
-    health.status = "healthy";
+    if (this.symbols.has(symbol)) this.symbols.setHealth(symbol, { status: "healthy" });
+  }
+
+  /** Declares nights, weekends and holidays in [from, to + a week) holes, so no zero-volume bars fill them. */
+  private markClosedHours(symbol: SymbolId, from: number, to: number): void {
+    if (!this.options.calendar) return;
+    try {
+      for (const [start, end] of closedStretches(this.options.calendar, from, to + 7 * TIMEFRAME_MS["1d"])) this.builder.markGap(symbol, start, end);
+    } catch (error) {
+      this.log("warn", "Alpaca: closed hours unknown past the holiday data", { error: (error as Error).message });
+    }
+  }
+
+  private inSession(time: number): boolean {
+    if (!this.filter) return true;
+    try {
+      return this.filter.containsMinute(time);
+    } catch {
+      return false; // past the holiday data: the gate reports it
+    }
   }
 
   private onMessages(messages: AlpacaMessage[]): void {
@@ -237,27 +457,42 @@ export class AlpacaCollector implements MarketDataSource {
 
   private handleMessages(messages: readonly AlpacaMessage[]): void {
     for (const message of messages) {
-      if (message.kind === "trade") {
-        if (!this.accept(message.trade.symbol)) continue;
-        // Alpaca trade ids are per trading venue, not increasing per symbol: number them in arrival order.
-        const id = (this.tradeSeq.get(message.trade.symbol) ?? 0) + 1;
-        this.tradeSeq.set(message.trade.symbol, id);
-        this.builder.addTrade({ ...message.trade, id });
-        this.options.metrics.trades.inc({ source: this.name });
-      } else if (message.kind === "bar") {
-        if (!this.accept(message.bar.symbol)) continue;
-        // `u` carries the same minute with late trades included: applying it again makes the builder emit a revision.
-        this.builder.applyFinalMinute(message.bar);
-        this.builder.advance(message.bar.openTime + MINUTE + this.options.latenessMs);
-      } else if (message.kind === "rejected") {
-        this.options.metrics.framesRejected.inc({ source: this.name, reason: message.reason.split(":")[0] ?? "malformed" });
-      }
+      if (message.kind === "trade") this.handleTrade(message.trade);
+      else if (message.kind === "bar") this.handleBar(message.bar, message.updated);
+      else if (message.kind === "rejected") this.options.metrics.framesRejected.inc({ source: this.name, reason: message.reason.split(":")[0] ?? "malformed" });
     }
   }
 
-  private accept(symbol: SymbolId): boolean {
-    if (this.symbolHealth.has(symbol)) return true;
-    this.options.metrics.framesRejected.inc({ source: this.name, reason: "unknown_symbol" });
+  private handleTrade(trade: Trade): void {
+    if (!this.accept(trade.symbol, trade.time)) return;
+    if (this.symbols.holdMessage(trade.symbol, { kind: "trade", trade, exchangeTradeId: trade.id, timeText: "", nanos: 0 })) return;
+    this.quality.noteExchangeTime(trade.time);
+    if (!this.quality.passesTrade(trade)) return;
+    // Alpaca trade ids are per trading venue, not increasing per symbol: number them in arrival order.
+    const id = (this.tradeSeq.get(trade.symbol) ?? 0) + 1;
+    this.tradeSeq.set(trade.symbol, id);
+    this.builder.addTrade({ ...trade, id });
+    this.options.metrics.trades.inc({ source: this.name });
+  }
+
+  private handleBar(bar: Bar, updated: boolean): void {
+    if (!this.accept(bar.symbol, bar.openTime)) return;
+    if (this.symbols.holdMessage(bar.symbol, { kind: "bar", bar, updated })) return;
+    this.quality.noteExchangeTime(bar.openTime + MINUTE);
+    if (!this.quality.passesBar(bar, Math.max(this.quality.exchangeTime, bar.openTime + MINUTE))) return;
+    // `u` carries the same minute with late trades included: applying it again makes the builder emit a revision.
+    this.builder.applyFinalMinute(bar);
+    this.builder.advance(bar.openTime + MINUTE + this.options.latenessMs);
+  }
+
+  /** A known symbol in a regular-session minute; others are counted and dropped. */
+  private accept(symbol: SymbolId, time: number): boolean {
+    if (!this.symbols.has(symbol)) {
+      this.options.metrics.framesRejected.inc({ source: this.name, reason: "unknown_symbol" });
+      return false;
+    }
+    if (this.inSession(time)) return true;
+    this.options.metrics.framesRejected.inc({ source: this.name, reason: "outside_session" });
     return false;
   }
 

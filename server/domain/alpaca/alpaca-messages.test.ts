@@ -41,7 +41,7 @@ describe("parseAlpacaFrame on the documented session", () => {
     expect(byCode.get(402)).toMatchObject({ fatal: true, operatorMessage: "Alpaca rejected the API keys (402 auth failed): check ALPACA_KEY_ID / ALPACA_SECRET_KEY" });
     expect(byCode.get(406)).toMatchObject({ fatal: true, operatorMessage: "connection limit exceeded (406): another process or tab holds the Alpaca stream; one stream per account" });
     expect(byCode.get(409)).toMatchObject({ fatal: true, operatorMessage: "insufficient subscription (409): your plan does not include this feed (use v2/iex on the free plan)" });
-    expect(byCode.get(405)).toMatchObject({ fatal: true, operatorMessage: "symbol limit exceeded (405)" });
+    expect(byCode.get(405)).toMatchObject({ fatal: true, operatorMessage: "symbol limit exceeded (405): your Alpaca plan allows fewer symbols than the active ALPACA symbols (free plan: 30); deactivate some in config/symbols.yaml or upgrade the plan" });
     expect(byCode.get(500)).toMatchObject({ fatal: false });
   });
 

@@ -31,7 +31,7 @@ const OPERATOR_MESSAGES: Record<number, string> = {
   402: "Alpaca rejected the API keys (402 auth failed): check ALPACA_KEY_ID / ALPACA_SECRET_KEY",
   403: "already authenticated (403)",
   404: "auth timeout (404): no auth message within 10 s",
-  405: "symbol limit exceeded (405)",
+  405: "symbol limit exceeded (405): your Alpaca plan allows fewer symbols than the active ALPACA symbols (free plan: 30); deactivate some in config/symbols.yaml or upgrade the plan",
   406: "connection limit exceeded (406): another process or tab holds the Alpaca stream; one stream per account",
   407: "slow client (407): the client does not read fast enough",
   408: "v2 not enabled (408)",

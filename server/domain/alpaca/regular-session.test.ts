@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { alignTime } from "../time/timeframes.ts";
 import { createExchangeCalendar } from "../calendars/exchange-calendar.ts";
 import { sessionsBetween } from "../calendars/sessions.ts";
-import { RegularSessionFilter, sessionsFitUtcDays } from "./regular-session.ts";
+import { closedStretches, RegularSessionFilter, sessionMinutesBack, sessionsFitUtcDays } from "./regular-session.ts";
 
 const nyse = createExchangeCalendar("NYSE", {
   covers: { from: "2024-01-01", to: "2024-12-31" },
@@ -68,5 +68,20 @@ describe("RegularSessionFilter", () => {
 
   it("refuses dates the holiday data does not cover", () => {
     expect(() => filter.containsMinute(utc("2025-01-02T15:00:00Z"))).toThrow("holiday data covers 2024-01-01..2024-12-31");
+  });
+});
+
+describe("sessionMinutesBack and closedStretches", () => {
+  it("on a Saturday, 390 minutes reach back to Friday's session; 391 to Thursday's", () => {
+    expect(sessionMinutesBack(nyse, utc("2024-03-09T12:00:00Z"), 390)).toBe(utc("2024-03-08T00:00:00Z"));
+    expect(sessionMinutesBack(nyse, utc("2024-03-09T12:00:00Z"), 391)).toBe(utc("2024-03-07T00:00:00Z"));
+    // mid-session Monday 11-04 (EST, open 14:30Z): 60 minutes done at 15:30Z, so 61 reach Friday 11-01
+    expect(sessionMinutesBack(nyse, utc("2024-11-04T15:30:00Z"), 60)).toBe(utc("2024-11-04T00:00:00Z"));
+    expect(sessionMinutesBack(nyse, utc("2024-11-04T15:30:00Z"), 61)).toBe(utc("2024-11-01T00:00:00Z"));
+  });
+
+  it("the weekend across the March switch is one stretch from Friday 21:00Z to Monday 13:30Z", () => {
+    expect(closedStretches(nyse, utc("2024-03-08T20:00:00Z"), utc("2024-03-11T15:00:00Z"))).toEqual([[utc("2024-03-08T21:00:00Z"), utc("2024-03-11T13:30:00Z")]]);
+    expect(closedStretches(nyse, utc("2024-07-03T16:00:00Z"), utc("2024-07-05T14:00:00Z"))).toEqual([[utc("2024-07-03T17:00:00Z"), utc("2024-07-05T13:30:00Z")]]);
   });
 });

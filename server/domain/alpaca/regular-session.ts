@@ -8,7 +8,9 @@
  * Pure: the caller passes every instant. Per-minute answers are cached (session boundaries are whole minutes).
  */
 import type { ExchangeCalendar } from "../calendars/calendar-types.ts";
-import { sessionFor } from "../calendars/sessions.ts";
+import { addDays } from "../calendars/civil-date.ts";
+import { sessionFor, sessionOn, sessionsBetween } from "../calendars/sessions.ts";
+import { localDate } from "../calendars/zoned-time.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -55,4 +57,44 @@ export function sessionsFitUtcDays(sessions: readonly { date: string; open: numb
     const day = Date.parse(`${session.date}T00:00:00Z`);
     return session.open >= day && session.close <= day + DAY;
   });
+}
+
+/**
+ * Where to start fetching so that about `minutes` regular-session minutes before `now` are covered: 00:00 UTC of the
+ * earliest session needed (sessions counted back from `now`, at most 60 calendar days, and never past the dates
+ * the holiday data covers).
+ * @example sessionMinutesBack(nyse, Date.UTC(2024, 2, 9, 12), 390) // Date.UTC(2024, 2, 8): Friday's full session
+ */
+export function sessionMinutesBack(calendar: ExchangeCalendar, now: number, minutes: number): number {
+  let date = localDate(calendar.timeZone, now);
+  let start = Date.parse(`${date}T00:00:00Z`);
+  let covered = 0;
+  for (let day = 0; day < 60 && covered < minutes; day += 1, date = addDays(date, -1)) {
+    let session;
+    try {
+      session = sessionOn(calendar, date);
+    } catch {
+      break; // before the holiday data: stop where the calendar is known
+    }
+    if (!session || session.open >= now) continue;
+    covered += (Math.min(session.close, now) - session.open) / MINUTE;
+    start = Date.parse(`${date}T00:00:00Z`);
+  }
+  return start;
+}
+
+/**
+ * The closed stretches (between a session's close and the next open) overlapping [from, to), as [start, end) pairs:
+ * the collector declares them holes so the bar builder never fills nights and weekends with zero-volume minutes.
+ * @example closedStretches(nyse, Date.UTC(2024, 2, 8, 20), Date.UTC(2024, 2, 11, 15)) // [[Date.UTC(2024, 2, 8, 21), Date.UTC(2024, 2, 11, 13, 30)]]
+ */
+export function closedStretches(calendar: ExchangeCalendar, from: number, to: number): [number, number][] {
+  const sessions = sessionsBetween(calendar, addDays(localDate(calendar.timeZone, from), -7), addDays(localDate(calendar.timeZone, to), 8));
+  const stretches: [number, number][] = [];
+  for (let index = 0; index + 1 < sessions.length; index += 1) {
+    const start = sessions[index]!.close;
+    const end = sessions[index + 1]!.open;
+    if (end > from && start < to) stretches.push([start, end]);
+  }
+  return stretches;
 }

@@ -10,7 +10,7 @@
 import type { Bar, SymbolId } from "../../domain/bars/bar.ts";
 import { parseRfc3339 } from "../../domain/alpaca/alpaca-messages.ts";
 import { SourceBreaker, type BreakerOptions } from "../circuit-breaker.ts";
-import { RedisRateBudget } from "../rate-budget.ts";
+import { RedisRateBudget, type RateBudgetOptions } from "../rate-budget.ts";
 
 export const ALPACA_BARS_MAX_LIMIT = 10_000;
 
@@ -38,6 +38,17 @@ export function isAlpacaRestFailure(error: unknown): boolean {
 export interface RequestBudget {
   acquire(cost?: number): Promise<void>;
   blockUntil(untilMs: number, reason: string): Promise<void>;
+}
+
+/** Alpaca's historical-data limit on the free plan. */
+export const ALPACA_REQUESTS_PER_MINUTE = 200;
+
+/**
+ * The budget every process shares for Alpaca REST (key e.g. `keys.rateBudget("alpaca:rest")`): 200 requests per
+ * minute, 10% kept free.
+ */
+export function alpacaRequestBudget(options: Omit<RateBudgetOptions, "capacity" | "windowMs"> & { capacity?: number }): RedisRateBudget {
+  return new RedisRateBudget({ capacity: ALPACA_REQUESTS_PER_MINUTE, windowMs: 60_000, safetyMargin: 0.1, ...options });
 }
 
 export interface AlpacaRestOptions {

@@ -1,11 +1,16 @@
 /**
  * One Alpaca market-data v2 WebSocket (ALPACA_STREAM_URL, default wss://stream.data.alpaca.markets/v2/iex):
  * connect → wait for `connected` → send auth → up ONLY on `authenticated` → subscribe trades + bars +
- * updatedBars for the tickers. Fatal errors (402 bad keys, 405 symbol limit, 406 connection limit,
- * 409 insufficient subscription) stop the stream for good (no crash loop) and surface an operator message;
- * any other close reconnects with exponential backoff and full jitter, through the "stream" circuit breaker
- * (an attempt that never authenticates is a failure). Alpaca allows one connection per account: use one
- * stream per process and stop() it on shutdown.
+ * updatedBars for the tickers. `subscribe()` / `unsubscribe()` change the lists on the open socket (Alpaca's
+ * subscribe/unsubscribe messages) and are remembered for the next connect; the server's `subscription` reply (the
+ * full current lists) is kept in `subscribed`.
+ * Fatal errors (402 bad keys, 406 connection limit, 409 insufficient subscription, and 405 symbol limit when
+ * nothing could be subscribed) stop the stream for good (no crash loop) and surface an operator message. A 405
+ * on a later subscribe leaves the existing subscriptions working (Alpaca keeps them): `onSymbolLimit` reports it.
+ * Any other close reconnects with exponential backoff and full jitter, through the "stream" circuit breaker
+ * (an attempt that never authenticates is a failure).
+ * Alpaca allows one connection per account and endpoint (406): one started stream per key and URL per process
+ * (a second start() throws), and stop() on shutdown.
  */
 import WebSocket from "ws";
 import { parseAlpacaFrame, type AlpacaMessage } from "../../domain/alpaca/alpaca-messages.ts";
@@ -22,6 +27,10 @@ export interface AlpacaStreamCallbacks {
   onFatal(info: { code: number; message: string }): void;
   onError?(info: { code: number; message: string }): void;
   onCircuitOpen?(info: { retryInMs: number; message: string }): void;
+  /** 405 on a subscribe while other symbols stay subscribed: `rejected` are the tickers the server did not take. */
+  onSymbolLimit?(info: { message: string; rejected: string[] }): void;
+  /** The server's full current lists after a subscribe/unsubscribe. */
+  onSubscription?(lists: Record<string, string[]>): void;
 }
 
 export interface AlpacaStreamOptions {
@@ -44,6 +53,9 @@ class NotAuthenticatedError extends Error {
   name = "NotAuthenticatedError";
 }
 
+/** Started streams by key and URL: Alpaca allows one connection per account and endpoint. */
+const running = new Map<string, AlpacaStream>();
+
 export class AlpacaStream {
   private socket: WebSocket | null = null;
   private attempt = 0;
@@ -52,13 +64,18 @@ export class AlpacaStream {
   private idleTimer: NodeJS.Timeout | null = null;
   private fatal: { code: number; message: string } | null = null;
   private delayOverrideMs = 0;
+  private authenticated = false;
+  private readonly tickers: Set<string>;
+  /** Tickers the server reports as subscribed for trades (its last `subscription` message). */
+  readonly subscribed = new Set<string>();
   readonly breaker: SourceBreaker;
   /** Sockets opened so far (tests count reconnects with it). */
   connections = 0;
-  private readonly options: Required<Omit<AlpacaStreamOptions, "breaker" | "breakerOptions" | "callbacks">> & { callbacks: AlpacaStreamCallbacks };
+  private readonly options: Required<Omit<AlpacaStreamOptions, "breaker" | "breakerOptions" | "callbacks" | "tickers">> & { callbacks: AlpacaStreamCallbacks };
 
-  constructor({ breaker, breakerOptions, ...options }: AlpacaStreamOptions) {
-    if (options.tickers.length === 0) throw new Error("AlpacaStream: no symbols to subscribe");
+  constructor({ breaker, breakerOptions, tickers, ...options }: AlpacaStreamOptions) {
+    if (tickers.length === 0) throw new Error("AlpacaStream: no symbols to subscribe");
+    this.tickers = new Set(tickers);
     this.breaker = breaker ?? new SourceBreaker("alpaca", "stream", breakerOptions);
     this.options = { initialBackoffMs: 1_000, maxBackoffMs: 60_000, idleTimeoutMs: 120_000, exchange: "ALPACA", random: Math.random, ...options };
   }
@@ -68,9 +85,39 @@ export class AlpacaStream {
     return this.fatal;
   }
 
+  /** Whether the socket is authenticated now. */
+  get isAuthenticated(): boolean {
+    return this.authenticated;
+  }
+
+  /** Connects (and keeps reconnecting) until stop(). Throws if this process already runs a stream for the same key and URL. */
   start(): void {
+    const key = `${this.options.keyId}@${this.options.url}`;
+    const other = running.get(key);
+    if (other && other !== this) {
+      throw new Error(`an Alpaca stream for key ${this.options.keyId.slice(0, 4)}… on ${this.options.url} already runs in this process; Alpaca allows one connection per account (406)`);
+    }
+    running.set(key, this);
     this.stopped = false;
+    this.fatal = null;
     this.open();
+  }
+
+  /** Adds tickers: sent at once when authenticated, and subscribed on every later connect. */
+  subscribe(tickers: readonly string[]): void {
+    const added = tickers.filter((ticker) => !this.tickers.has(ticker));
+    for (const ticker of added) this.tickers.add(ticker);
+    if (added.length > 0) this.send({ action: "subscribe", trades: added, bars: added, updatedBars: added });
+  }
+
+  /** Removes tickers (messages for them may still arrive for a moment). */
+  unsubscribe(tickers: readonly string[]): void {
+    const removed = tickers.filter((ticker) => this.tickers.delete(ticker));
+    if (removed.length > 0) this.send({ action: "unsubscribe", trades: removed, bars: removed, updatedBars: removed });
+  }
+
+  private send(message: object): void {
+    if (this.authenticated && this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 
   /** Drops the socket and reconnects after `delayMs` (e.g. gap repair failed). */
@@ -82,6 +129,9 @@ export class AlpacaStream {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.authenticated = false;
+    const key = `${this.options.keyId}@${this.options.url}`;
+    if (running.get(key) === this) running.delete(key);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     const socket = this.socket;
@@ -133,25 +183,38 @@ export class AlpacaStream {
             socket.send(JSON.stringify({ action: "auth", key: this.options.keyId, secret: this.options.secretKey }));
           } else if (message.kind === "authenticated") {
             authenticated = true;
+            this.authenticated = true;
             this.attempt = 0;
-            const tickers = [...this.options.tickers];
+            this.subscribed.clear();
+            const tickers = [...this.tickers];
             socket.send(JSON.stringify({ action: "subscribe", trades: tickers, bars: tickers, updatedBars: tickers }));
             settle();
             this.options.callbacks.onAuthenticated();
+          } else if (message.kind === "subscription") {
+            this.subscribed.clear();
+            for (const ticker of message.lists.trades ?? []) this.subscribed.add(ticker);
+            this.options.callbacks.onSubscription?.(message.lists);
           } else if (message.kind === "error") {
             lastError = message.operatorMessage;
-            if (message.fatal) {
+            if (message.code === 405 && this.subscribed.size > 0) {
+              // Alpaca leaves the existing subscriptions unchanged: keep streaming them
+              const rejected = [...this.tickers].filter((ticker) => !this.subscribed.has(ticker));
+              for (const ticker of rejected) this.tickers.delete(ticker); // not asked again on reconnect (that would be refused whole)
+              this.options.callbacks.onSymbolLimit?.({ message: message.operatorMessage, rejected });
+            } else if (message.fatal) {
+              this.authenticated = false;
               this.fatal = { code: message.code, message: message.operatorMessage };
               settle(new NotAuthenticatedError(message.operatorMessage));
               this.options.callbacks.onFatal(this.fatal);
               socket.close(1000, "fatal error");
             } else this.options.callbacks.onError?.({ code: message.code, message: message.operatorMessage });
-          } else if (message.kind !== "subscription" && message.kind !== "ignored") dataMessages.push(message);
+          } else if (message.kind !== "ignored") dataMessages.push(message);
         }
         if (dataMessages.length > 0 && authenticated) this.options.callbacks.onMessages(dataMessages);
       });
       socket.on("error", (error) => void (lastError = error.message));
       socket.on("close", (code, reason) => {
+        if (this.socket === socket) this.authenticated = false;
         settle(new NotAuthenticatedError(`stream closed before authenticating: ${lastError || `code ${code}`}`));
         this.handleClose(socket, code, reason.toString());
       });
