@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 import type { ExchangeConfig } from "../config/exchanges-config.ts";
 import type { SymbolConfig } from "../config/symbols-config.ts";
 import { deleteUnlistedExchanges, upsertExchanges } from "../db/exchanges.repo.ts";
-import { deactivateUnlisted, removeSymbol, setSymbolActive, upsertSymbols, type SymbolManager } from "../db/symbols.repo.ts";
+import { deactivateUnlisted, removeSymbol, setSymbolActive, upsertSymbols } from "../db/symbols.repo.ts";
 import type { SymbolId } from "../domain/bars/bar.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import { AppError } from "./app-error.ts";
@@ -206,7 +206,7 @@ export function createSymbolsWriter(deps: SymbolsWriterDeps): SymbolsWriter {
       const before = new Map((options.previous ?? []).map((entry) => [entry.id, JSON.stringify(entry)]));
       const changed = options.previous ? entries.filter((entry) => before.get(entry.id) !== JSON.stringify(entry)) : entries;
       const { written, deactivated } = await inTransaction(async (client) => ({
-        written: await upsertSymbols(client, changed, options.managedBy as SymbolManager),
+        written: await upsertSymbols(client, changed, options.managedBy),
         deactivated: await deactivateUnlisted(client, options.managedBy, entries.map((entry) => entry.id)),
       }));
       const touched = [...changed.map((entry) => ({ id: entry.id, exchange: entry.exchange })), ...deactivated];
