@@ -83,11 +83,18 @@ export class YahooSymbol {
     }
   }
 
-  /** Where the next fetch starts: the cursor, or INITIAL_BACKFILL_BARS back (from a UTC day, within Yahoo's 30 days). */
+  /**
+   * Where the next fetch starts: the cursor, or for a new symbol INITIAL_BACKFILL_BARS back from a UTC day, and at
+   * least the day of the last session (a Monday-morning start still shows Friday), within Yahoo's 30 days.
+   */
   private fetchStart(now: number): number {
     const oldest = alignTime(now - YAHOO_1M_MAX_AGE_MS, "1d") + DAY;
     if (this.cursor !== null) return Math.max(this.cursor, oldest);
-    return Math.max(alignTime(now - this.options.initialBackfillBars * MINUTE, "1d"), oldest);
+    const market = now - this.options.delayMs;
+    const zone = this.options.calendar.timeZone;
+    const past = sessionsBetween(this.options.calendar, addDays(localDate(zone, market), -10), addDays(localDate(zone, market), 1)).filter((session) => session.open < market);
+    const lastSession = past.length > 0 ? alignTime(past[past.length - 1]!.open, "1d") : Number.POSITIVE_INFINITY;
+    return Math.max(Math.min(alignTime(now - this.options.initialBackfillBars * MINUTE, "1d"), lastSession), oldest);
   }
 
   /** Whether a session of the calendar overlaps [from, to). */

@@ -18,6 +18,7 @@ import YahooFinance from "yahoo-finance2";
 import type { SymbolId } from "../../domain/bars/bar.ts";
 import { parseYahooChartResult, YahooChartError, type ParsedChart, type YahooInterval } from "../../domain/yahoo/yahoo-chart.ts";
 import { SourceBreaker, type BreakerOptions } from "../circuit-breaker.ts";
+import { RedisRateBudget, type RateBudgetOptions } from "../rate-budget.ts";
 
 export const YAHOO_DEFAULT_BASE_URL = "https://query2.finance.yahoo.com";
 const DAY = 86_400_000;
@@ -25,6 +26,14 @@ const DAY = 86_400_000;
 export const YAHOO_1M_MAX_SPAN_MS = 7 * DAY;
 /** How far back Yahoo serves 1m bars. */
 export const YAHOO_1M_MAX_AGE_MS = 30 * DAY;
+
+/**
+ * The shared Yahoo request budget: 5 requests per 5 s window (about 1 request/second, PROTOCOLS §3) for every
+ * process of the deployment (collector, backfill CLI), through Redis (key `{ns}:ratelimit:yahoo:requests`).
+ */
+export function yahooRequestBudget(options: Omit<RateBudgetOptions, "capacity" | "windowMs">): RedisRateBudget {
+  return new RedisRateBudget({ capacity: 5, windowMs: 5_000, safetyMargin: 0, ...options });
+}
 
 export class YahooHttpError extends Error {
   constructor(
