@@ -14,13 +14,14 @@ const WORKERS = {
   replay: "workers/replay-exchange.ts",
   gateway: "workers/gateway.ts",
   collector: "workers/collector.ts",
+  "yahoo-collector": "workers/yahoo-collector.ts",
   control: "workers/control.ts",
   analytics: "workers/analytics.ts",
 };
 
 /** The ports a stack uses, from env (defaults as in server/env.ts). */
 export function stackPorts(env) {
-  return { web: Number(env.WEB_PORT || 3000), gateway: Number(env.GATEWAY_PORT || 3001), replay: Number(env.REPLAY_PORT || 3002) };
+  return { web: Number(env.WEB_PORT || 3000), gateway: Number(env.GATEWAY_PORT || 3001), replay: Number(env.REPLAY_PORT || 3002), replayYahoo: Number(env.REPLAY_YAHOO_PORT || 3004) };
 }
 
 /** The environment of the stack's processes for a feed: replay points the collector at the local fake exchange. */
@@ -30,6 +31,7 @@ export function feedEnv(env, feed) {
   if (feed === "replay") {
     result.BINANCE_WS_URL = `ws://127.0.0.1:${ports.replay}`;
     result.BINANCE_REST_URL = `http://127.0.0.1:${ports.replay}`;
+    result.YAHOO_BASE_URL = `http://127.0.0.1:${ports.replayYahoo}`;
   }
   return result;
 }
@@ -54,13 +56,13 @@ async function checkPorts(wanted) {
  */
 export async function startStack({ env, feed, echo, logPrefix, onCrash }) {
   const ports = stackPorts(env);
-  const roles = feed === "replay" ? ["replay", "gateway", "control", "collector", "analytics"] : ["gateway", "control", "collector", "analytics"];
+  const roles = feed === "replay" ? ["replay", "gateway", "control", "collector", "yahoo-collector", "analytics"] : ["gateway", "control", "collector", "yahoo-collector", "analytics"];
   for (const role of roles) {
     if (!existsSync(join(ROOT, WORKERS[role]))) {
       throw new SetupError(`${WORKERS[role]} is missing (the ${role} process entry)`, ["restore it from git or pull the latest main"]);
     }
   }
-  await checkPorts([["web", ports.web], ["gateway", ports.gateway], ...(feed === "replay" ? [["replay", ports.replay]] : [])]);
+  await checkPorts([["web", ports.web], ["gateway", ports.gateway], ...(feed === "replay" ? [["replay", ports.replay], ["replay_yahoo", ports.replayYahoo]] : [])]);
 
   let crashed = null;
   const supervisor = new Supervisor({
@@ -91,6 +93,8 @@ export async function startStack({ env, feed, echo, logPrefix, onCrash }) {
   worker("control");
   step(`Collector: node --import tsx ${WORKERS.collector} (feed: ${feed})`);
   worker("collector");
+  step(`Yahoo collector: node --import tsx ${WORKERS["yahoo-collector"]} (polls ${feed === "replay" ? `the fake Yahoo server on 127.0.0.1:${ports.replayYahoo}` : "Yahoo Finance"} during sessions)`);
+  worker("yahoo-collector");
   step(`Web: next start -p ${ports.web}`);
   supervisor.start("web", bin("next"), ["start", "-p", String(ports.web)], { ...env, NODE_ENV: "production" });
 
