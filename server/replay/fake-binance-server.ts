@@ -3,6 +3,10 @@
  * from recorded klines shifted to the present. `npm start` uses it when Binance is unreachable
  * (MARKETLENS_FEED=replay); integration tests use it with faults injected (disconnects, serverShutdown,
  * duplicate, out-of-order and malformed frames, refused connections, failing REST). The real collector connects to it unchanged.
+ * Binance's WebSocket limits are enforced as Binance does: more than `maxMessagesPerSecond` incoming messages
+ * (control messages and pongs) in one second drops the connection, a connection is cut at `maxConnectionAgeMs`
+ * (24 h), and at most `maxStreamsPerConnection` (1,024) streams per connection. Several datasets can be served
+ * at once (e.g. the same recording under a second ticker).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -37,6 +41,21 @@ interface Client {
   combined: boolean;
   alive: boolean;
   held: string | null;
+  /** Arrival times of incoming messages in the last second (rate limit). */
+  received: number[];
+  ageTimer: NodeJS.Timeout | null;
+}
+
+/** What a test can check about the WebSocket side. */
+export interface FakeWsStats {
+  /** Connections accepted since start. */
+  connectionsOpened: number;
+  /** Connections dropped for sending more than maxMessagesPerSecond. */
+  rateLimitDisconnects: number;
+  /** Connections cut at maxConnectionAgeMs. */
+  ageDisconnects: number;
+  /** Control messages received by method. */
+  controlMessages: Record<string, number>;
 }
 
 export interface FakeBinanceOptions {
@@ -50,6 +69,12 @@ export interface FakeBinanceOptions {
   banAfter429s?: number;
   /** Wall clock of the REST weight minute (default Date.now). */
   restNow?: () => number;
+  /** Incoming WebSocket messages allowed per connection per second (Binance: 5). */
+  maxMessagesPerSecond?: number;
+  /** Connections are cut after this long (Binance: 24 h). */
+  maxConnectionAgeMs?: number;
+  /** Streams per connection (Binance: 1,024). */
+  maxStreamsPerConnection?: number;
 }
 
 export class FakeBinanceServer {
@@ -61,6 +86,7 @@ export class FakeBinanceServer {
   private ticker: NodeJS.Timeout | null = null;
   private pinger: NodeJS.Timeout | null = null;
   private tradeFrames = 0;
+  readonly wsStats: FakeWsStats = { connectionsOpened: 0, rateLimitDisconnects: 0, ageDisconnects: 0, controlMessages: {} };
   faults: Faults;
 
   constructor(private readonly options: FakeBinanceOptions) {
@@ -114,6 +140,11 @@ export class FakeBinanceServer {
     return this.clients.size;
   }
 
+  /** The streams of every open connection (one set per connection). */
+  connectionStreams(): Set<string>[] {
+    return [...this.clients].map((client) => new Set(client.streams));
+  }
+
   get restRequests(): number {
     return this.rest.requests;
   }
@@ -150,12 +181,47 @@ export class FakeBinanceServer {
     const parsed = new URL(url, "http://replay");
     const combined = parsed.pathname === "/stream";
     const streams = combined ? (parsed.searchParams.get("streams") ?? "").split("/") : parsed.pathname.replace(/^\/ws\/?/, "").split("/");
-    const client: Client = { socket, streams: new Set(streams.filter(Boolean)), combined, alive: true, held: null };
+    const client: Client = { socket, streams: new Set(streams.filter(Boolean)), combined, alive: true, held: null, received: [], ageTimer: null };
+    if (client.streams.size > this.maxStreams) {
+      socket.close(1008, `too many streams: ${client.streams.size} > ${this.maxStreams}`);
+      return;
+    }
     this.clients.add(client);
-    socket.on("pong", () => (client.alive = true));
-    socket.on("message", (data) => this.control(client, data.toString()));
-    socket.on("close", () => this.clients.delete(client));
-    socket.on("error", () => this.clients.delete(client));
+    this.wsStats.connectionsOpened += 1;
+    const maxAge = this.options.maxConnectionAgeMs ?? 24 * 3_600_000;
+    client.ageTimer = setTimeout(() => {
+      this.wsStats.ageDisconnects += 1;
+      socket.close(1001, "connection age limit");
+    }, maxAge);
+    client.ageTimer.unref();
+    const forget = () => {
+      if (client.ageTimer) clearTimeout(client.ageTimer);
+      this.clients.delete(client);
+    };
+    socket.on("pong", () => {
+      client.alive = true;
+      this.countIncoming(client);
+    });
+    socket.on("message", (data) => {
+      if (this.countIncoming(client)) this.control(client, data.toString());
+    });
+    socket.on("close", forget);
+    socket.on("error", forget);
+  }
+
+  private get maxStreams(): number {
+    return this.options.maxStreamsPerConnection ?? 1024;
+  }
+
+  /** Counts an incoming message; past the per-second limit the connection is dropped (false). */
+  private countIncoming(client: Client): boolean {
+    const now = Date.now();
+    client.received.push(now);
+    while (client.received.length > 0 && client.received[0]! <= now - 1_000) client.received.shift();
+    if (client.received.length <= (this.options.maxMessagesPerSecond ?? 5)) return true;
+    if (this.clients.delete(client)) this.wsStats.rateLimitDisconnects += 1;
+    client.socket.terminate();
+    return false;
   }
 
   /** SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS as documented; anything else gets Binance's error shape. */
@@ -168,6 +234,12 @@ export class FakeBinanceServer {
       return;
     }
     const params = Array.isArray(message.params) ? message.params.map(String) : [];
+    const method = typeof message.method === "string" ? message.method : "?";
+    this.wsStats.controlMessages[method] = (this.wsStats.controlMessages[method] ?? 0) + 1;
+    if (message.method === "SUBSCRIBE" && new Set([...client.streams, ...params]).size > this.maxStreams) {
+      client.socket.send(JSON.stringify({ code: 2, msg: `Invalid request: more than ${this.maxStreams} streams`, id: message.id }));
+      return;
+    }
     if (message.method === "SUBSCRIBE") params.forEach((stream) => client.streams.add(stream));
     else if (message.method === "UNSUBSCRIBE") params.forEach((stream) => client.streams.delete(stream));
     else if (message.method === "LIST_SUBSCRIPTIONS") {

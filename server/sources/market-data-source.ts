@@ -33,6 +33,25 @@ export interface CollectorHealth {
   symbols: Record<SymbolId, SymbolHealth>;
   /** Circuit breakers around REST calls and WebSocket connects (server/sources/circuit-breaker.ts). */
   breakers: { rest: BreakerSnapshot; stream: BreakerSnapshot };
+  /** The exchange connections (shards) of a collector that has several (Binance: at most 1,024 streams each). */
+  connections?: ConnectionHealth[];
+}
+
+/** One exchange WebSocket connection (shard) of a collector. */
+export interface ConnectionHealth {
+  shard: number;
+  state: "idle" | "connecting" | "open" | "reconnecting" | "stopped";
+  streams: number;
+  /** Symbols on this connection. */
+  groups: number;
+  /** When the current socket opened (its age decides the next rollover before the exchange's 24-hour cut). */
+  openedAt: number | null;
+  /** A replacement socket is connecting (rollover under way). */
+  rollingOver: boolean;
+  rollovers: number;
+  reconnects: number;
+  /** Control messages (SUBSCRIBE/UNSUBSCRIBE/LIST_SUBSCRIPTIONS) waiting for the per-second allowance. */
+  controlQueued: number;
 }
 
 export interface MarketDataSource {

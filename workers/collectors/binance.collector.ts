@@ -1,9 +1,18 @@
 /**
- * Binance spot collector: combined WebSocket stream (aggTrade + kline_1m per symbol) → parse →
+ * Binance spot collector: combined WebSocket streams (aggTrade + kline_1m per symbol) → parse →
  * BarBuilder (all timeframes) → BarSink (PostgreSQL, Redis cache, pub/sub).
- * On start and after every reconnect it repairs the gap over REST (closed 1m klines from the last stored
- * bar up to server time) while buffering live frames, then replays the buffer: no missing and no
- * duplicated bars. Holes in the exchange's own history are recorded in known_gaps, never invented.
+ * Connections: symbols are spread over shards of at most 1,024 streams (server/sources/binance/binance-shards.ts);
+ * each shard replaces its connection before Binance's 24-hour cut, and on serverShutdown, by opening the new
+ * socket, switching once it streams and closing the old one (no gap, so no repair); SUBSCRIBE/UNSUBSCRIBE go
+ * through a per-connection queue of at most 5 messages per second.
+ * On start and after every reconnect of a shard it repairs that shard's symbols over REST (closed 1m klines from
+ * the last stored bar up to server time, binance.collector.repair.ts) while buffering live frames, then replays
+ * the buffer: no missing and no duplicated bars. Holes in the exchange's own history are recorded in known_gaps,
+ * never invented. While one shard is down the others keep streaming; its symbols' open minutes may close from
+ * the trades seen and are then revised by the repair (final values from REST).
+ * Symbols at runtime: `updateSymbols(rows)` (called by collector-runtime's watcher) subscribes new symbols,
+ * backfills their recent history (INITIAL_BACKFILL_BARS) through the same repair path while their live frames
+ * are buffered, then marks them healthy; removed symbols are unsubscribed and leave health.
  * REST calls and WebSocket connects run through circuit breakers ("rest" on the REST client, "stream" here):
  * their state and transitions are exported as metrics and reported in health; an open stream circuit makes
  * the collector "down" with a reason, and a repair stopped by an open REST circuit reconnects only once
@@ -24,19 +33,29 @@ import { parseBinanceFrame } from "../../server/domain/binance/binance-frames.ts
 import { QualityGate } from "../../server/domain/quality/quality-gate.ts";
 import type { QualityIssue, QualityOptions } from "../../server/domain/quality/quality-types.ts";
 import { alignTime, TIMEFRAME_MS } from "../../server/domain/time/timeframes.ts";
-import { lastCandleTime, readCandleRange, recordKnownGap } from "../../server/db/candles.repo.ts";
+import { readCandleRange } from "../../server/db/candles.repo.ts";
 import type { SymbolRow } from "../../server/db/symbols.repo.ts";
 import type { CollectorMetrics } from "../../server/observability/collector-metrics.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
 import type { BarSink } from "../../server/services/bar-sink.service.ts";
 import { QualitySink } from "../../server/services/quality-sink.service.ts";
-import { BinanceStream } from "../../server/sources/binance/binance-stream.ts";
+import { BinanceShards } from "../../server/sources/binance/binance-shards.ts";
+import type { StreamTimingOptions } from "../../server/sources/binance/binance-stream.ts";
 import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
 import type { BinanceRestClient } from "../../server/sources/binance/binance-rest.ts";
 import type { CollectorHealth, CollectorStatus, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
+import { GapRepair } from "./binance.collector.repair.ts";
 
-const MINUTE = TIMEFRAME_MS["1m"];
 const MAX_BUFFERED_FRAMES = 500_000;
+
+/** The two streams of a symbol (one group on one shard). */
+function streamsOf(ticker: string): string[] {
+  return [`${ticker.toLowerCase()}@aggTrade`, `${ticker.toLowerCase()}@kline_1m`];
+}
+
+function tickerOf(symbol: SymbolId): string {
+  return symbol.slice(symbol.indexOf(":") + 1);
+}
 
 export interface BinanceCollectorOptions {
   mode: "live" | "replay";
@@ -51,7 +70,12 @@ export interface BinanceCollectorOptions {
   /** Gap repair reaches back at most this many 1m bars; an older hole is recorded in known_gaps instead. */
   maxRepairBars?: number;
   log?: (level: "info" | "warn" | "error", message: string, details?: object) => void;
-  streamOptions?: { initialBackoffMs?: number; maxBackoffMs?: number; idleTimeoutMs?: number; stableAfterMs?: number };
+  /** Backoff, idle timeout, connection refresh (default 23 h), rollover overlap and control-message rate per connection. */
+  streamOptions?: StreamTimingOptions;
+  /** Streams per connection (Binance: 1,024; lower in tests); each symbol takes 2. */
+  maxStreamsPerConnection?: number;
+  /** Spacing of the shards' refresh times (default 5 min). */
+  refreshStaggerMs?: number;
   /** Options of the "stream" circuit breaker (defaults: 5 failures, 60 s, 2 successes). */
   streamBreakerOptions?: BreakerOptions;
   /**
@@ -72,15 +96,22 @@ export interface BinanceCollectorOptions {
 export class BinanceCollector implements MarketDataSource {
   readonly name = "binance";
   private readonly builder: BarBuilder;
-  private stream: BinanceStream | null = null;
-  private status: CollectorStatus = "connecting";
+  private readonly shards: BinanceShards;
+  private readonly repair: GapRepair;
+  private started = false;
+  private stopped = false;
   private readonly symbolHealth = new Map<SymbolId, SymbolHealth>();
   private readonly byTicker = new Map<string, SymbolId>();
+  /** Symbols whose open bars were seeded from the database (once per process: the builder keeps their state). */
+  private readonly seeded = new Set<SymbolId>();
+  /** Repairs still to succeed ("shard:N" after a (re)connect, "symbol:ID" for a symbol added at runtime): frames are buffered while any is pending. */
+  private readonly repairsPending = new Set<string>();
+  private repairChain: Promise<void> = Promise.resolve();
+  private symbolsUpdate: Promise<void> = Promise.resolve();
   private buffer: string[] | null = null;
   private lastMessageAt: number | null = null;
   private lastAdvance = 0;
   private reconnects = 0;
-  private repairRun = 0;
   /** The collector's view of exchange time: the largest event time E received (0 before the first frame). */
   private exchangeTime = 0;
   /** Wall clock when exchangeTime last moved (to age a silent feed in snapshots). */
@@ -116,60 +147,77 @@ export class BinanceCollector implements MarketDataSource {
     this.builder = new BarBuilder({
       latenessMs: options.latenessMs,
       onEvent: (event) => {
+        // A removed symbol's state lives on in the builder: nothing of it is stored any more.
+        const health = this.symbolHealth.get(event.bar.symbol);
+        if (!health || health.status === "unavailable") return;
         options.sink.push(event);
-        if (event.kind !== "live" && event.bar.timeframe === "1m") {
-          const health = this.symbolHealth.get(event.bar.symbol);
-          if (health && (health.lastBarAt ?? 0) < event.bar.openTime) health.lastBarAt = event.bar.openTime;
-        }
+        if (event.kind !== "live" && event.bar.timeframe === "1m" && (health.lastBarAt ?? 0) < event.bar.openTime) health.lastBarAt = event.bar.openTime;
+      },
+    });
+    this.repair = new GapRepair({
+      source: this.name,
+      pool: options.pool,
+      rest: options.rest,
+      builder: this.builder,
+      metrics: options.metrics,
+      initialBackfillBars: options.initialBackfillBars,
+      maxRepairBars: options.maxRepairBars ?? 10_080,
+      passesBar: (bar, now) => this.passesBar(bar, now),
+      log: (level, message, details) => this.log(level, message, details),
+    });
+    this.shards = new BinanceShards({
+      baseUrl: options.wsUrl,
+      breaker: this.streamBreaker,
+      maxStreamsPerConnection: options.maxStreamsPerConnection,
+      stream: options.streamOptions,
+      refreshStaggerMs: options.refreshStaggerMs,
+      callbacks: {
+        onOpen: (shard) => this.onOpen(shard),
+        onFrame: (shard, text) => this.onFrame(shard, text),
+        onClose: (shard, { code, reason, reconnectInMs }) => {
+          if (reconnectInMs === null) return;
+          this.reconnects += 1;
+          options.metrics.reconnects.inc({ source: this.name });
+          this.log("warn", "stream closed, reconnecting", { shard, code, reason, reconnectInMs });
+        },
+        onCircuitOpen: (shard, { retryInMs, message }) => this.log("warn", "stream circuit open; waiting before the next connect", { shard, retryInMs, message }),
+        onRollover: (shard, info) => this.log("info", "connection replaced without a gap", { shard, ...info }),
+        onRolloverFailed: (shard, info) => this.log("warn", "connection replacement failed; the current one stays", { shard, ...info }),
       },
     });
   }
 
   async start(): Promise<void> {
-    await this.resolveSymbols();
-    const tickers = [...this.byTicker.keys()];
-    if (tickers.length === 0) {
-      this.status = "down";
-      this.log("warn", "no Binance symbol can be collected", { symbols: Object.fromEntries(this.symbolHealth) });
-      return;
-    }
-    await this.seedFromDatabase();
-    const streams = tickers.flatMap((ticker) => [`${ticker.toLowerCase()}@aggTrade`, `${ticker.toLowerCase()}@kline_1m`]);
-    this.stream = new BinanceStream({
-      baseUrl: this.options.wsUrl,
-      streams,
-      ...this.options.streamOptions,
-      breaker: this.streamBreaker,
-      callbacks: {
-        onOpen: () => void this.onOpen(),
-        onFrame: (text) => this.onFrame(text),
-        onClose: ({ code, reason, reconnectInMs }) => {
-          if (reconnectInMs === null) return;
-          this.reconnects += 1;
-          this.options.metrics.reconnects.inc({ source: this.name });
-          this.status = "reconnecting";
-          this.log("warn", "stream closed, reconnecting", { code, reason, reconnectInMs });
-        },
-        onCircuitOpen: ({ retryInMs, message }) => {
-          this.status = "reconnecting";
-          this.log("warn", "stream circuit open; waiting before the next connect", { retryInMs, message });
-        },
-      },
-    });
-    this.buffer = [];
+    const listed = await this.options.rest.exchangeSymbols();
+    const admitted = this.options.symbols.filter((row) => this.admit(row, listed));
+    if (admitted.length === 0) this.log("warn", "no Binance symbol can be collected", { symbols: Object.fromEntries(this.symbolHealth) });
+    await this.seedFromDatabase(admitted.map((row) => row.id));
+    for (const row of admitted) await this.shards.add(row.id, streamsOf(row.ticker));
     this.quality.start();
-    this.stream.start();
+    this.started = true;
+    this.shards.start();
   }
 
   async stop(): Promise<void> {
-    await this.stream?.stop();
+    this.stopped = true;
+    await this.shards.stop();
     await this.quality.close();
-    this.status = "down";
+  }
+
+  /**
+   * Applies the full set of active Binance symbols: subscribes and backfills new ones (their live frames wait in
+   * the buffer until their history is in), unsubscribes removed ones. Calls run one after another.
+   */
+  updateSymbols(rows: readonly SymbolRow[]): Promise<void> {
+    const next = this.symbolsUpdate.then(() => this.applySymbols(rows));
+    this.symbolsUpdate = next.catch(() => undefined);
+    return next;
   }
 
   health(): CollectorHealth {
     const breakers = { rest: this.options.rest.breaker.snapshot(), stream: this.streamBreaker.snapshot() };
-    let status = this.status;
+    const connections = this.shards.health();
+    let status = this.status(connections.map((connection) => connection.state));
     let reason: string | undefined;
     if (breakers.stream.state === "open") {
       status = "down";
@@ -188,112 +236,142 @@ export class BinanceCollector implements MarketDataSource {
       reconnects: this.reconnects,
       symbols: Object.fromEntries(this.symbolHealth),
       breakers,
+      connections,
     };
   }
 
-  /** Active Binance symbols the exchange lists as TRADING; the others are reported unavailable. */
-  private async resolveSymbols(): Promise<void> {
-    const listed = await this.options.rest.exchangeSymbols();
-    for (const symbol of this.options.symbols) {
-      const status = listed.get(symbol.ticker);
-      if (status === "TRADING") {
-        this.byTicker.set(symbol.ticker, symbol.id);
-        this.gates.set(symbol.id, new QualityGate(symbol.id, this.options.quality?.gate));
-        this.symbolHealth.set(symbol.id, { status: "repairing", lastBarAt: null });
-        continue;
-      }
-      const reason = status
-        ? `Binance reports ${symbol.ticker} as ${status}`
-        : this.options.mode === "replay"
-          ? `No recorded data for ${symbol.id} in replay mode`
-          : `Binance does not list ${symbol.ticker}`;
-      this.symbolHealth.set(symbol.id, { status: "unavailable", reason, lastBarAt: null });
+  private status(states: readonly string[]): CollectorStatus {
+    if (this.stopped || (this.started && this.byTicker.size === 0)) return "down";
+    if (!this.started || states.includes("connecting") || states.includes("idle")) return "connecting";
+    if (states.includes("reconnecting")) return "reconnecting";
+    return this.repairsPending.size > 0 ? "repairing" : "healthy";
+  }
+
+  /** Collects a symbol the exchange lists as TRADING; any other is reported unavailable (with why). */
+  private admit(row: SymbolRow, listed: ReadonlyMap<string, string>): boolean {
+    const status = listed.get(row.ticker);
+    if (status === "TRADING") {
+      this.byTicker.set(row.ticker, row.id);
+      this.gates.set(row.id, new QualityGate(row.id, this.options.quality?.gate));
+      this.symbolHealth.set(row.id, { status: "repairing", lastBarAt: this.symbolHealth.get(row.id)?.lastBarAt ?? null });
+      return true;
     }
+    const reason = status
+      ? `Binance reports ${row.ticker} as ${status}`
+      : this.options.mode === "replay"
+        ? `No recorded data for ${row.id} in replay mode`
+        : `Binance does not list ${row.ticker}`;
+    this.symbolHealth.set(row.id, { status: "unavailable", reason, lastBarAt: null });
+    return false;
+  }
+
+  private async applySymbols(rows: readonly SymbolRow[]): Promise<void> {
+    const wanted = new Map(rows.filter((row) => row.exchange === "BINANCE" && row.active).map((row) => [row.id, row]));
+    for (const symbol of [...this.symbolHealth.keys()]) if (!wanted.has(symbol)) await this.removeSymbol(symbol);
+    const added = [...wanted.values()].filter((row) => !this.byTicker.has(row.ticker));
+    if (added.length === 0) return;
+    const listed = await this.options.rest.exchangeSymbols();
+    const admitted = added.filter((row) => this.admit(row, listed));
+    if (admitted.length === 0) return;
+    // Hold live frames from here: the new symbols' frames wait until their history is in.
+    for (const row of admitted) this.repairsPending.add(`symbol:${row.id}`);
+    this.buffer ??= [];
+    await this.seedFromDatabase(admitted.map((row) => row.id));
+    const shards = new Set<number>();
+    for (const row of admitted) shards.add(await this.shards.add(row.id, streamsOf(row.ticker)));
+    this.log("info", "symbols added; backfilling", { symbols: admitted.map((row) => row.id), shards: [...shards] });
+    await this.enqueueRepair(
+      admitted.map((row) => row.id),
+      admitted.map((row) => `symbol:${row.id}`),
+      (error) => shards.forEach((shard) => this.reconnectAfterFailedRepair(shard, error)),
+    );
+  }
+
+  private async removeSymbol(symbol: SymbolId): Promise<void> {
+    this.symbolHealth.delete(symbol);
+    this.gates.delete(symbol);
+    this.byTicker.delete(tickerOf(symbol));
+    this.repairsPending.delete(`symbol:${symbol}`);
+    await this.shards.remove(symbol);
+    this.log("info", "symbol removed; unsubscribed", { symbol });
+    this.releaseIfRepaired();
   }
 
   /** Rebuilds open higher-timeframe bars from stored 1m bars (today and yesterday, UTC). */
-  private async seedFromDatabase(): Promise<void> {
+  private async seedFromDatabase(symbols: readonly SymbolId[]): Promise<void> {
+    const fresh = symbols.filter((symbol) => !this.seeded.has(symbol));
+    if (fresh.length === 0) return;
     const serverTime = await this.options.rest.serverTime();
     const from = alignTime(serverTime, "1d") - TIMEFRAME_MS["1d"];
-    for (const symbol of this.byTicker.values()) {
+    for (const symbol of fresh) {
       const bars = await readCandleRange(this.options.pool, { symbol, timeframe: "1m", from, to: serverTime });
       this.builder.seed(bars);
+      this.seeded.add(symbol);
       const health = this.symbolHealth.get(symbol);
       if (health && bars.length > 0) health.lastBarAt = bars[bars.length - 1]!.openTime;
     }
   }
 
-  private async onOpen(): Promise<void> {
-    const run = ++this.repairRun;
-    this.status = "repairing";
+  /** A shard (re)connected: buffer frames and repair its symbols' gap. Called before the socket's first frame. */
+  private onOpen(shard: number): void {
+    const key = `shard:${shard}`;
+    this.repairsPending.add(key);
     this.buffer ??= [];
-    try {
-      for (const symbol of this.byTicker.values()) {
-        if (run !== this.repairRun) return; // a newer connection started its own repair
-        await this.repairSymbol(symbol);
+    void this.enqueueRepair(this.shards.groupsOf(shard), [key], (error) => this.reconnectAfterFailedRepair(shard, error));
+  }
+
+  /**
+   * Queues a repair of `symbols` (one at a time: the builder is fed in order). On success the `done` keys (and each
+   * symbol's own key) are cleared and, once nothing is pending, the buffer is replayed; on failure they stay, so
+   * frames stay buffered until the retry (after a reconnect) succeeds.
+   */
+  private enqueueRepair(symbols: readonly SymbolId[], done: readonly string[], onFailure: (error: unknown) => void): Promise<void> {
+    const job = this.repairChain.then(async () => {
+      if (this.stopped) return;
+      try {
+        for (const symbol of symbols) {
+          const health = this.symbolHealth.get(symbol);
+          if (!health || !this.byTicker.has(tickerOf(symbol))) continue; // removed meanwhile
+          health.status = "repairing";
+          await this.repair.repair(symbol, health.lastBarAt);
+          health.status = "healthy";
+          this.repairsPending.delete(`symbol:${symbol}`);
+        }
+        done.forEach((key) => this.repairsPending.delete(key));
+      } catch (error) {
+        onFailure(error);
       }
-    } catch (error) {
-      // With the REST circuit open, reconnect (and repair) only once it lets a probe through.
-      const delayMs = error instanceof CircuitOpenError ? error.retryInMs : undefined;
-      this.log("error", "gap repair failed; reconnecting to retry", { error: (error as Error).message, delayMs });
-      this.stream?.reconnectNow("gap repair failed", delayMs);
-      return;
-    }
-    if (run !== this.repairRun) return;
-    const buffered = this.buffer ?? [];
+      this.releaseIfRepaired();
+    });
+    this.repairChain = job;
+    return job;
+  }
+
+  private reconnectAfterFailedRepair(shard: number, error: unknown): void {
+    // With the REST circuit open, reconnect (and repair) only once it lets a probe through.
+    const delayMs = error instanceof CircuitOpenError ? error.retryInMs : undefined;
+    this.log("error", "gap repair failed; reconnecting to retry", { shard, error: (error as Error).message, delayMs });
+    this.shards.reconnect(shard, "gap repair failed", delayMs);
+  }
+
+  /** Nothing left to repair: replay the buffered frames in arrival order and go live. */
+  private releaseIfRepaired(): void {
+    if (this.repairsPending.size > 0 || this.buffer === null || this.stopped) return;
+    const buffered = this.buffer;
     this.buffer = null;
     for (const text of buffered) this.handleFrame(text);
-    this.status = "healthy";
     this.log("info", "stream healthy", { replayedFrames: buffered.length });
   }
 
-  /** Fetches every closed 1m kline after the last known bar and applies it as final. */
-  private async repairSymbol(symbol: SymbolId): Promise<void> {
-    const health = this.symbolHealth.get(symbol)!;
-    health.status = "repairing";
-    const ticker = symbol.slice(symbol.indexOf(":") + 1);
-    const stored = await lastCandleTime(this.options.pool, symbol, "1m");
-    const known = Math.max(stored ?? -Infinity, health.lastBarAt ?? -Infinity);
-    const serverTime = await this.options.rest.serverTime();
-    // With no stored bar, backfill from a UTC day boundary so every higher-timeframe bar is complete.
-    // After a long outage, repair only the last maxRepairBars minutes (from a day boundary) and record the rest.
-    const earliest = alignTime(serverTime - (this.options.maxRepairBars ?? 10_080) * MINUTE, "1d");
-    let from = Number.isFinite(known) ? known + MINUTE : alignTime(serverTime - this.options.initialBackfillBars * MINUTE, "1d");
-    if (from < earliest) {
-      await this.recordUnrepaired(symbol, from, earliest);
-      from = earliest;
-    }
-    let expected: number | null = Number.isFinite(known) ? from : null;
-    for await (const page of this.options.rest.closedKlines({ symbol, ticker, timeframe: "1m", from })) {
-      for (const bar of page) {
-        if (expected !== null && bar.openTime > expected) await this.recordHole(symbol, expected, bar.openTime);
-        expected = bar.openTime + MINUTE;
-        // history: judged at its own end, i.e. freshness off (a REST bar is never "stale")
-        if (!this.passesBar(bar, bar.openTime + MINUTE)) continue;
-        this.builder.applyFinalMinute(bar);
-      }
-      this.options.metrics.gapBarsBackfilled.inc({ source: this.name }, page.length);
-    }
-    this.builder.advance(await this.options.rest.serverTime());
-    health.status = "healthy";
-  }
-
-  private async recordUnrepaired(symbol: SymbolId, start: number, end: number): Promise<void> {
-    const reason = "not repaired: older than the collector's repair window (MAX_REPAIR_BARS); backfill it";
-    await recordKnownGap(this.options.pool, { symbol, timeframe: "1m", start, end, reason });
-    this.log("warn", "gap older than the repair window recorded, not fetched", { symbol, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
-  }
-
-  private async recordHole(symbol: SymbolId, start: number, end: number): Promise<void> {
-    this.builder.markGap(symbol, start, end);
-    await recordKnownGap(this.options.pool, { symbol, timeframe: "1m", start, end, reason: "no klines in the exchange's history" });
-    this.options.metrics.knownGaps.inc({ source: this.name });
-    this.log("warn", "exchange history has a hole; recorded as a known gap", { symbol, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
-  }
-
-  private onFrame(text: string): void {
+  private onFrame(shard: number, text: string): void {
     this.lastMessageAt = Date.now();
     this.options.metrics.framesReceived.inc({ source: this.name });
+    if (text.includes('"serverShutdown"') && parseBinanceFrame(text).kind === "shutdown") {
+      // This connection's server is going away: replace it now, without a gap (if it is gone first, reconnect + repair).
+      this.log("info", "serverShutdown received; replacing the connection", { shard });
+      this.shards.rollover(shard, "serverShutdown");
+      return;
+    }
     if (this.buffer) {
       if (this.buffer.length < MAX_BUFFERED_FRAMES) this.buffer.push(text);
       return;
@@ -318,10 +396,6 @@ export class BinanceCollector implements MarketDataSource {
         this.noteExchangeTime(frame.eventTime);
         if (frame.closed && frame.bar.timeframe === "1m" && this.passesBar(frame.bar, this.exchangeTime)) this.builder.applyFinalMinute(frame.bar);
         this.advanceTo(frame.eventTime);
-        return;
-      case "shutdown":
-        this.log("info", "serverShutdown received; reconnecting now");
-        this.stream?.reconnectNow("serverShutdown");
         return;
       case "rejected":
         this.options.metrics.framesRejected.inc({ source: this.name, reason: frame.reason.split(":")[0] ?? "malformed" });
