@@ -1,7 +1,11 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
+import { AccountHeader } from "@/components/auth/account-header.tsx";
 import { Providers } from "@/components/providers.tsx";
+import { sessionUser } from "@/server/auth/session-user.ts";
 import "./globals.css";
+import "./account.css";
 
 export const metadata: Metadata = {
   title: "Marketlens",
@@ -10,10 +14,12 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { themeColor: "#0e1116", colorScheme: "dark" };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await sessionUser(await headers());
   return (
     <html lang="en">
       <body>
+        <AccountHeader user={user} />
         <Providers>{children}</Providers>
       </body>
     </html>

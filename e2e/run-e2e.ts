@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { env } from "../server/env.ts";
+import { authTests } from "./auth.e2e.ts";
 import { chartTests, type ChartContext } from "./chart.e2e.ts";
 import { runTests } from "./e2e-runner.ts";
 import { marketTests } from "./market-status.e2e.ts";
@@ -36,6 +37,9 @@ try {
   page.on("pageerror", (error) => context.pageErrors.push(error.message));
   console.log(`e2e against ${baseUrl}`);
   result = await runTests([...chartTests, ...marketTests], context);
+  // Accounts last, in their own browser context: the tests above run signed out (guest token).
+  const accounts = await runTests(authTests, { browser, baseUrl, pageErrors: context.pageErrors });
+  result = { passed: result.passed + accounts.passed, failed: result.failed + accounts.failed };
 } finally {
   await browser.close();
 }
