@@ -80,7 +80,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<void> 
     log.error({ error: error.message }, `${options.processName} could not start; ${options.startHint}`);
     process.exit(1);
   });
-  watcher = watchSymbols(options);
+  watcher = watchSymbols(options, publishHealth);
   await watcher.start();
   await publishHealth();
 
@@ -105,7 +105,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<void> 
 }
 
 /** The watcher that hands `options.collector` its exchange's symbol set on every change (serialized, newest wins). */
-function watchSymbols(options: RunCollectorOptions): ActiveSymbolsWatcher {
+function watchSymbols(options: RunCollectorOptions, publishHealth: () => Promise<void>): ActiveSymbolsWatcher {
   const { collector, log, exchange } = options;
   const subscriber = createRedis("subscriber");
   subscriber.on("error", (error) => log.debug({ error: error.message }, "symbols subscriber connection error"));
@@ -117,12 +117,13 @@ function watchSymbols(options: RunCollectorOptions): ActiveSymbolsWatcher {
     initial: options.initialSymbols ? { exchange, enabled: true, symbols: [...options.initialSymbols] } : undefined,
     log: (level, message, details) => log[level](details ?? {}, message),
     onChange: async (set) => {
-      if (!supportsLiveSymbols(collector)) {
+      if (supportsLiveSymbols(collector)) {
+        await collector.updateSymbols(set.symbols);
+        log.info({ exchange, enabled: set.enabled, symbols: set.symbols.map((row) => row.id) }, "symbols updated");
+      } else {
         log.warn({ exchange, symbols: set.symbols.map((row) => row.id) }, `${options.processName} cannot change symbols while running; restart it to apply`);
-        return;
       }
-      await collector.updateSymbols(set.symbols);
-      log.info({ exchange, enabled: set.enabled, symbols: set.symbols.map((row) => row.id) }, "symbols updated");
+      setImmediate(() => void publishHealth()); // once the watcher holds the new set: health shows it now, not at the next tick
     },
   });
 }
