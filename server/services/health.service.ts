@@ -14,6 +14,11 @@ import { createMarketStatusService, type MarketStatusService, type SymbolMarketS
 import { defaultServiceDeps, whenRedisReady, type ServiceDeps } from "./service-deps.ts";
 
 const PING_TIMEOUT_MS = 2_000;
+/**
+ * Keys SCAN looks at per call. The heartbeats share Redis with every bar cache and queue key (hundreds of thousands
+ * in a busy or shared Redis): small pages made the scan take thousands of round trips and miss the ping timeout.
+ */
+const SCAN_COUNT = 5_000;
 
 /**
  * Every collector status a heartbeat may carry (also the OpenAPI enum). Must list each CollectorStatus of
@@ -116,7 +121,7 @@ export function createHealthService(deps: ServiceDeps, markets: MarketStatusServ
     const found: string[] = [];
     let cursor = "0";
     do {
-      const [next, batch] = await deps.redis.scan(cursor, "MATCH", pattern, "COUNT", 200);
+      const [next, batch] = await deps.redis.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT);
       found.push(...batch);
       cursor = next;
     } while (cursor !== "0");
