@@ -132,16 +132,20 @@ function parseHeaders(raw: string): Map<string, string> {
 }
 
 /**
- * A real SMTP server (smtp-server) on 127.0.0.1, port 0. `holdFirst`: the first message is recorded when its
+ * A real SMTP server (smtp-server) on 127.0.0.1, port 0; `rejectRecipient` answers 550 to RCPT TO. `holdFirst`: the first message is recorded when its
  * DATA is complete but never acknowledged (the sender waits for "250" forever) — a crash window for the SIGKILL test.
  */
-export async function startSmtpSink(options: { holdFirst?: boolean } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(options: { holdFirst?: boolean; rejectRecipient?: (address: string) => boolean } = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
     closeTimeout: 500,
+    onRcptTo(address, _session, callback) {
+      if (options.rejectRecipient?.(address.address)) return callback(Object.assign(new Error("5.1.1 mailbox unavailable"), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -45,9 +45,10 @@ async function receiver(...args: Parameters<typeof startHttpReceiver>): Promise<
   return started;
 }
 
-async function notifier(overrides?: Parameters<TestStack["startNotifier"]>[0]): Promise<void> {
+async function notifier(overrides?: Parameters<TestStack["startNotifier"]>[0]): Promise<{ close(): Promise<void> }> {
   const started = await stack.startNotifier(overrides);
   cleanups.push(() => started.close());
+  return started;
 }
 
 async function smtpSink(): Promise<SmtpSink> {
@@ -200,6 +201,32 @@ describe("notifier", () => {
     expect(redirecting.requests).toHaveLength(1);
     expect(rejecting.requests).toHaveLength(1);
     expect(elsewhere.requests).toHaveLength(0);
+  });
+
+  it("dead-letters an email the SMTP server rejects for good (5xx) and retries one it cannot reach", async () => {
+    const sink = await startSmtpSink({ rejectRecipient: (address) => address === "nobody@example.com" });
+    cleanups.push(() => sink.close());
+    const closed = await startSmtpSink();
+    await closed.close(); // a port nobody listens on any more: connection refused
+    const first = await notifier({ smtpUrl: sink.url });
+    const userId = uniqueId("user-");
+    await createChannel(stack.service, { userId, kind: "email", name: "Wrong address", config: { address: "nobody@example.com" } });
+    const { notificationId } = await enqueueNotification(stack.service, { userId, idempotencyKey: uniqueId("smtp-"), payload });
+    const [rejected] = await waitSettled(stack.pool, notificationId);
+    expect(rejected).toMatchObject({ status: "dead", attempts: 1, attemptOutcomes: ["failed"] });
+    expect(rejected!.lastError).toContain("mailbox unavailable");
+    const log = await listDeliveries(stack.service, userId);
+    expect(log.items[0]!.attemptLog[0]).toMatchObject({ responseCode: 550 });
+    expect(sink.messages).toHaveLength(0);
+
+    await first.close();
+    await notifier({ smtpUrl: closed.url });
+    const otherUser = uniqueId("user-");
+    await createChannel(stack.service, { userId: otherUser, kind: "email", name: "Down", config: { address: "trader@example.com" } });
+    const down = await enqueueNotification(stack.service, { userId: otherUser, idempotencyKey: uniqueId("smtp-down-"), payload });
+    const [state] = await waitSettled(stack.pool, down.notificationId);
+    expect(state).toMatchObject({ status: "dead", attempts: 3, attemptOutcomes: ["failed", "failed", "failed"] });
+    expect(state!.lastError).toContain("ECONNREFUSED");
   });
 
   it("delays deliveries over a channel's rate limit instead of dropping them", async () => {
