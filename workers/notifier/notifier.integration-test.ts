@@ -276,6 +276,20 @@ describe("notifier", () => {
     expect((await stack.pool.query(`SELECT 1 FROM notifications WHERE user_id = $1`, [userId])).rowCount).toBe(0);
   });
 
+  it("leaves disabled channels out and refuses to test them", async () => {
+    const hook = await receiver();
+    await notifier();
+    const userId = uniqueId("user-");
+    const on = await createChannel(stack.service, { userId, kind: "webhook", name: "On", config: { url: hook.url } });
+    const off = await createChannel(stack.service, { userId, kind: "webhook", name: "Off", config: { url: hook.url }, enabled: false });
+    const result = await enqueueNotification(stack.service, { userId, idempotencyKey: uniqueId("off-"), payload });
+    expect(result.deliveries.map((delivery) => delivery.channelId)).toEqual([on.id]);
+    await waitSettled(stack.pool, result.notificationId);
+    expect(hook.requests).toHaveLength(1);
+    await expect(sendTest(stack.service, off.id)).rejects.toThrow(/Off is disabled/);
+    await expect(sendTest(stack.service, on.id, { userId: "someone-else" })).rejects.toThrow(/no notification channel/);
+  });
+
   it("loses nothing when Redis refuses the jobs: the sweep enqueues the pending deliveries", async () => {
     const hook = await receiver();
     const userId = uniqueId("user-");

@@ -11,6 +11,7 @@
  */
 import type { Redis } from "ioredis";
 import nodemailer from "nodemailer";
+import type { z } from "zod";
 import type { RedisKeys } from "../../redis/keys.ts";
 import { postJson } from "./http-post.ts";
 import { networkFailure, receiptOf } from "./http-outcome.ts";
@@ -58,7 +59,8 @@ export function createSenders(options: SenderOptions): { send(context: DeliveryC
   };
 }
 
-function configOf<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, context: DeliveryContext): T {
+/** The channel's config, re-validated at send time (a bad row is a permanent failure, not a crash). */
+function configOf<T>(schema: z.ZodType<T>, context: DeliveryContext): T {
   const parsed = schema.safeParse(context.channel.config);
   if (!parsed.success) throw new DeliveryError(`channel ${context.channel.id} has an invalid config: ${parsed.error.message}`, { permanent: true });
   return parsed.data;
