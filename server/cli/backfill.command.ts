@@ -1,6 +1,7 @@
 /**
- * `marketlens backfill --exchange binance --symbol TICKER --from DATE --to DATE [--timeframe 1m] [--out FILE]`:
- * loads history from the exchange's REST API (BINANCE_REST_URL) into PostgreSQL, or into an NDJSON file with
+ * `marketlens backfill --exchange binance|alpaca --symbol TICKER --from DATE --to DATE [--timeframe 1m] [--out FILE]`:
+ * loads history from the exchange's REST API (BINANCE_REST_URL; ALPACA_DATA_URL with ALPACA_KEY_ID/ALPACA_SECRET_KEY,
+ * regular-session minutes only, server/services/alpaca-backfill-source.ts) into PostgreSQL, or into an NDJSON file with
  * --out (no database then). --from is inclusive, --to exclusive; dates are UTC (YYYY-MM-DD, or ISO times; an ISO
  * time without a zone is UTC). The symbol is a ticker (BTCUSDT) or a full id (BINANCE:BTCUSDT).
  *
@@ -36,6 +37,7 @@ import {
 import type { StoredBarEvent } from "../queues/bar-closed-producer.ts";
 import { BinanceRestClient } from "../sources/binance/binance-rest.ts";
 import type { RedisRateBudget } from "../sources/rate-budget.ts";
+import { alpacaBackfillSourceFromConfig, type AlpacaBackfillConfig } from "../services/alpaca-backfill-source.ts";
 
 export interface BackfillCommandOptions {
   exchange: string;
@@ -46,8 +48,11 @@ export interface BackfillCommandOptions {
   out?: string;
 }
 
+/** Exchanges backfill supports, with the prefix of their symbol ids. */
+const EXCHANGE_PREFIX = { binance: "BINANCE", alpaca: "ALPACA" } as const;
+
 export interface ParsedBackfillArgs {
-  exchange: "binance";
+  exchange: keyof typeof EXCHANGE_PREFIX;
   symbol: SymbolId;
   from: number;
   to: number;
@@ -55,7 +60,7 @@ export interface ParsedBackfillArgs {
   out?: string;
 }
 
-const NOT_YET = new Set(["alpaca", "yahoo"]);
+const NOT_YET = new Set(["yahoo"]);
 
 /** A UTC date (YYYY-MM-DD) or an ISO time (UTC when it has no zone) → epoch ms; throws a clear message. */
 export function parseBackfillTime(value: string, option: string): number {
@@ -74,12 +79,13 @@ export function parseBackfillTime(value: string, option: string): number {
 /** Validates the arguments; throws BackfillInputError (exit 1) before anything is touched. */
 export function parseBackfillArgs(options: BackfillCommandOptions): ParsedBackfillArgs {
   const exchange = options.exchange.trim().toLowerCase();
-  if (NOT_YET.has(exchange)) throw new BackfillInputError(`not supported yet: ${exchange} (backfill supports binance only for now)`);
-  if (exchange !== "binance") throw new BackfillInputError(`unknown exchange "${options.exchange}" (expected binance)`);
+  if (NOT_YET.has(exchange)) throw new BackfillInputError(`not supported yet: ${exchange} (backfill supports ${Object.keys(EXCHANGE_PREFIX).join(", ")} for now)`);
+  if (!(exchange in EXCHANGE_PREFIX)) throw new BackfillInputError(`unknown exchange "${options.exchange}" (expected ${Object.keys(EXCHANGE_PREFIX).join(" or ")})`);
+  const prefix = EXCHANGE_PREFIX[exchange as keyof typeof EXCHANGE_PREFIX];
   const raw = options.symbol.trim().toUpperCase();
-  const symbol = normalizeSymbolId(raw.includes(":") ? raw : `BINANCE:${raw}`);
+  const symbol = normalizeSymbolId(raw.includes(":") ? raw : `${prefix}:${raw}`);
   if (!symbol) throw new BackfillInputError(`--symbol "${options.symbol}" is not a ticker (BTCUSDT) or a symbol id (BINANCE:BTCUSDT)`);
-  if (!symbol.startsWith("BINANCE:")) throw new BackfillInputError(`--symbol ${symbol} is not a Binance symbol (--exchange binance)`);
+  if (!symbol.startsWith(`${prefix}:`)) throw new BackfillInputError(`--symbol ${symbol} is not a${exchange === "alpaca" ? "n Alpaca" : " Binance"} symbol (--exchange ${exchange})`);
   const timeframe = options.timeframe ?? "1m";
   if (!isTimeframe(timeframe)) throw new BackfillInputError(`--timeframe "${timeframe}" is not one of ${TIMEFRAMES.join(", ")}`);
   const from = parseBackfillTime(options.from, "--from");
@@ -87,7 +93,7 @@ export function parseBackfillArgs(options: BackfillCommandOptions): ParsedBackfi
   if (from >= to) throw new BackfillInputError(`--from (${new Date(from).toISOString()}) must be before --to (${new Date(to).toISOString()}); --to is exclusive`);
   const step = TIMEFRAME_MS[timeframe];
   if (from % step !== 0 || to % step !== 0) throw new BackfillInputError(`--from and --to must be aligned to ${timeframe} bars`);
-  return { exchange: "binance", symbol, from, to, timeframe, out: options.out };
+  return { exchange: exchange as keyof typeof EXCHANGE_PREFIX, symbol, from, to, timeframe, out: options.out };
 }
 
 function formatDuration(ms: number): string {
@@ -148,6 +154,8 @@ export interface BackfillRunDeps {
   source?: BackfillSource;
   /** The REQUEST_WEIGHT budget shared with the collectors (binanceWeightBudget); default: this process only. */
   restBudget?: RedisRateBudget;
+  /** ALPACA_DATA_URL, keys and feed (and Redis for the shared 200/min budget) for --exchange alpaca. */
+  alpaca?: AlpacaBackfillConfig;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -170,7 +178,11 @@ export function summarize(args: ParsedBackfillArgs, result: BackfillResult): str
 /** Runs the command; returns the exit code (0 done, 130 interrupted). Bad input throws BackfillInputError. */
 export async function runBackfillCommand(options: BackfillCommandOptions, deps: BackfillRunDeps): Promise<number> {
   const args = parseBackfillArgs(options);
-  const source = deps.source ?? binanceBackfillSource(new BinanceRestClient({ baseUrl: deps.binanceRestUrl, budget: deps.restBudget }));
+  const source =
+    deps.source ??
+    (args.exchange === "alpaca"
+      ? await alpacaBackfillSourceFromConfig(deps.alpaca ?? { dataUrl: "https://data.alpaca.markets", keyId: undefined, secretKey: undefined, feed: "iex" })
+      : binanceBackfillSource(new BinanceRestClient({ baseUrl: deps.binanceRestUrl, budget: deps.restBudget })));
   const progress = new ProgressReporter(deps.stderr, `backfill ${args.symbol}`);
   const pool = args.out ? null : new pg.Pool({ connectionString: deps.databaseUrl, max: 2 });
   pool?.on("error", () => undefined);
@@ -192,6 +204,7 @@ export async function runBackfillCommand(options: BackfillCommandOptions, deps: 
       onProgress: (state) => progress.update(state),
       onStored: fileStore ? undefined : deps.enqueue,
     }).catch((error: unknown) => {
+      if (error instanceof TypeError && args.exchange === "alpaca") throw new Error(`cannot reach Alpaca at ALPACA_DATA_URL (${deps.alpaca?.dataUrl}): ${error.message}`);
       if (error instanceof TypeError) throw new Error(`cannot reach the exchange at BINANCE_REST_URL (${deps.binanceRestUrl}): ${error.message}`);
       throw error;
     });

@@ -207,7 +207,7 @@ describe("backfill bad input", () => {
 
   it("rejects unsupported exchanges, bad dates and empty ranges before touching anything", () => {
     const base = { exchange: "binance", symbol: "BTCUSDT", from: "2023-04-01", to: "2023-04-02" };
-    expect(() => parseBackfillArgs({ ...base, exchange: "alpaca" })).toThrow("not supported yet: alpaca");
+    expect(() => parseBackfillArgs({ ...base, exchange: "alpaca", symbol: "BINANCE:BTCUSDT" })).toThrow("not an Alpaca symbol"); // alpaca: server/services/alpaca-backfill-source.integration-test.ts
     expect(() => parseBackfillArgs({ ...base, exchange: "yahoo" })).toThrow("not supported yet: yahoo");
     expect(() => parseBackfillArgs({ ...base, exchange: "kraken" })).toThrow('unknown exchange "kraken"');
     expect(() => parseBackfillArgs({ ...base, from: "2023-02-30" })).toThrow('--from "2023-02-30" is not a date');

@@ -23,6 +23,8 @@ export const GAP_REASON = "no klines in the exchange's history";
 /** Where bars come from. Pages are ascending, contiguous in time (holes are the exchange's), closed bars only. */
 export interface BackfillSource {
   readonly name: string;
+  /** false: holes are normal (stock sources omit minutes without trades, and closed hours): no known gaps recorded. */
+  readonly reportsGaps?: boolean;
   fetchClosedBars(symbol: SymbolId, timeframe: Timeframe, fromInclusive: number, toExclusive: number): AsyncGenerator<Bar[]>;
 }
 
@@ -214,7 +216,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRes
         if (bars.length === 0) continue;
         const gaps: KnownGap[] = [];
         for (const bar of bars) {
-          if (bar.openTime > expected) gaps.push({ symbol, timeframe, start: expected, end: bar.openTime, reason: GAP_REASON });
+          if (bar.openTime > expected && source.reportsGaps !== false) gaps.push({ symbol, timeframe, start: expected, end: bar.openTime, reason: GAP_REASON });
           expected = bar.openTime + step;
         }
         barsFetched += bars.length;
