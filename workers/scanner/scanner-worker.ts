@@ -3,7 +3,7 @@
  * runs `scanCycle` every `intervalMs` (toplists + user screens) and writes/publishes the results
  * (scanner-publisher.ts). Start order: symbols from PostgreSQL → subscribe → fill from Redis/PostgreSQL
  * (scanner-bootstrap.ts) → cycles, so no event is missed between the snapshot and the stream (older data is
- * ignored by the state). The active symbols are re-read every `symbolsRefreshMs`; screens reload on
+ * ignored by the state). The active symbols are re-read on `{ns}:symbols:changed` and every `symbolsRefreshMs`; screens reload on
  * `{ns}:scanner:screens-changed` or when their version moves (screen-registry.ts).
  * Redis or PostgreSQL failures never stop the loop: a failed write is retried in full on the next cycle.
  */
@@ -69,6 +69,7 @@ export class ScannerWorker {
     options.subscriber.on("pmessage", (pattern: string, _channel: string, message: string) => this.onEvent(pattern, message));
     options.subscriber.on("message", (channel: string) => {
       if (channel === options.keys.scannerScreensChanged()) this.registry.markChanged();
+      if (channel === options.keys.symbolsChanged()) this.nextSymbolsAt = 0; // re-read the universe before the next cycle
     });
   }
 
@@ -81,7 +82,7 @@ export class ScannerWorker {
     const symbols = await this.loadSymbols();
     this.state.setSymbols(symbols);
     await subscriber.psubscribe(keys.barChannelPattern(), keys.analyticsChannelPattern());
-    await subscriber.subscribe(keys.scannerScreensChanged());
+    await subscriber.subscribe(keys.scannerScreensChanged(), keys.symbolsChanged());
     const report = await bootstrapSymbols({ redis: this.options.redis, pool: this.options.pool, keys, state: this.state }, symbols);
     this.options.log?.("info", "scanner state loaded", { ...report });
     this.nextSymbolsAt = this.now() + (this.options.symbolsRefreshMs ?? 30_000);
@@ -96,7 +97,7 @@ export class ScannerWorker {
     const { subscriber, keys } = this.options;
     // explicit names: ioredis' argument-less (p)unsubscribe can wait forever for its reply
     await subscriber.punsubscribe(keys.barChannelPattern(), keys.analyticsChannelPattern()).catch(() => undefined);
-    await subscriber.unsubscribe(keys.scannerScreensChanged()).catch(() => undefined);
+    await subscriber.unsubscribe(keys.scannerScreensChanged(), keys.symbolsChanged()).catch(() => undefined);
   }
 
   /** Runs one cycle now (also used by the timer). */

@@ -21,7 +21,7 @@ import { ScannerWorker } from "./scanner-worker.ts";
 const namespace = `test-scanner-${randomBytes(3).toString("hex")}`;
 const keys = redisKeys(namespace);
 const tag = randomBytes(3).toString("hex").toUpperCase();
-const [A, B, C] = ["A", "B", "C"].map((name) => `TESTSCAN:${name}${tag}`) as [string, string, string];
+const [A, B, C, D] = ["A", "B", "C", "D"].map((name) => `TESTSCAN:${name}${tag}`) as [string, string, string, string];
 const MINUTE = 60_000;
 const NOW = Date.UTC(2026, 10, 21, 15, 30);
 const DAY = Date.UTC(2026, 10, 21);
@@ -48,6 +48,7 @@ describe("scanner worker (real PostgreSQL and Redis)", () => {
   const subscriber = new Redis(env().REDIS_URL, { maxRetriesPerRequest: null });
   const listener = new Redis(env().REDIS_URL, { maxRetriesPerRequest: null });
   const updates: ScannerUpdate[] = [];
+  const universe = [A, B, C];
   const screenIds = [`s1-${tag}`, `s2-${tag}`, `bad-${tag}`];
   let worker: ScannerWorker;
   let sink: BarSink;
@@ -75,7 +76,7 @@ describe("scanner worker (real PostgreSQL and Redis)", () => {
     listener.on("message", (_channel: string, message: string) => updates.push(JSON.parse(message) as ScannerUpdate));
     worker = new ScannerWorker({
       pool, redis, subscriber, keys, intervalMs: 100, topK: 5, metrics: createScannerMetrics(undefined, { defaultMetrics: false }),
-      loadSymbols: async () => [A, B, C], // the test's universe (the default reads the active symbols table)
+      loadSymbols: async () => [...universe], // the test's universe (the default reads the active symbols table)
     });
     await worker.start();
     sink = new BarSink({ pool, redis, keys, liveThrottleMs: 10, flushIntervalMs: 10, source: "test" });
@@ -149,5 +150,17 @@ describe("scanner worker (real PostgreSQL and Redis)", () => {
     const update = await waitFor(() => updates.slice(start).find((entry) => entry.screens.some((screen) => screen.id === screenIds[1] && screen.removed.includes(B))), "B removed from s2");
     expect(update.screens.find((screen) => screen.id === screenIds[1])?.count).toBe(1);
     expect(await redis.zrange(keys.scannerScreen(screenIds[1] as string), "0", "-1")).toEqual([C]);
+  });
+
+  it("takes in a symbol added to the universe on {ns}:symbols:changed, filled from the Redis cache", async () => {
+    await redis.zadd(keys.bars(D, "1m"), NOW - MINUTE, JSON.stringify(bar(D, "1m", NOW - MINUTE, 100)));
+    await redis.set(keys.liveBar(D, "1m"), JSON.stringify(bar(D, "1m", NOW, 150)));
+    universe.push(D);
+    await redis.publish(keys.symbolsChanged(), JSON.stringify({ reason: "test", ids: [D] }));
+    const gainers = await waitFor(async () => {
+      const list = await redis.zrevrange(keys.scannerList("gainers-1m"), "0", "-1");
+      return list[0] === D ? list : undefined;
+    }, "D at the top of gainers-1m");
+    expect(gainers).toEqual([D, B, A, C]); // +50 %, +10 %, +3 %, −10 %
   });
 });
