@@ -1,7 +1,8 @@
 /**
- * `marketlens backfill --exchange binance|alpaca --symbol TICKER --from DATE --to DATE [--timeframe 1m] [--out FILE]`:
+ * `marketlens backfill --exchange binance|alpaca|yahoo --symbol TICKER --from DATE --to DATE [--timeframe 1m] [--out FILE]`:
  * loads history from the exchange's REST API (BINANCE_REST_URL; ALPACA_DATA_URL with ALPACA_KEY_ID/ALPACA_SECRET_KEY,
- * regular-session minutes only, server/services/alpaca-backfill-source.ts) into PostgreSQL, or into an NDJSON file with
+ * regular-session minutes only, server/services/alpaca-backfill-source.ts; YAHOO_BASE_URL, --timeframe 1m (last 30 days) or
+ * 1d, server/services/yahoo-backfill-source.ts) into PostgreSQL, or into an NDJSON file with
  * --out (no database then). --from is inclusive, --to exclusive; dates are UTC (YYYY-MM-DD, or ISO times; an ISO
  * time without a zone is UTC). The symbol is a ticker (BTCUSDT) or a full id (BINANCE:BTCUSDT).
  *
@@ -38,6 +39,7 @@ import type { StoredBarEvent } from "../queues/bar-closed-producer.ts";
 import { BinanceRestClient } from "../sources/binance/binance-rest.ts";
 import type { RedisRateBudget } from "../sources/rate-budget.ts";
 import { alpacaBackfillSourceFromConfig, type AlpacaBackfillConfig } from "../services/alpaca-backfill-source.ts";
+import { yahooBackfillSourceFromConfig, type YahooBackfillConfig } from "../services/yahoo-backfill-source.ts";
 
 export interface BackfillCommandOptions {
   exchange: string;
@@ -49,7 +51,7 @@ export interface BackfillCommandOptions {
 }
 
 /** Exchanges backfill supports, with the prefix of their symbol ids. */
-const EXCHANGE_PREFIX = { binance: "BINANCE", alpaca: "ALPACA" } as const;
+const EXCHANGE_PREFIX = { binance: "BINANCE", alpaca: "ALPACA", yahoo: "YAHOO" } as const;
 
 export interface ParsedBackfillArgs {
   exchange: keyof typeof EXCHANGE_PREFIX;
@@ -60,7 +62,7 @@ export interface ParsedBackfillArgs {
   out?: string;
 }
 
-const NOT_YET = new Set(["yahoo"]);
+const NOT_YET = new Set<string>();
 
 /** A UTC date (YYYY-MM-DD) or an ISO time (UTC when it has no zone) → epoch ms; throws a clear message. */
 export function parseBackfillTime(value: string, option: string): number {
@@ -85,7 +87,7 @@ export function parseBackfillArgs(options: BackfillCommandOptions): ParsedBackfi
   const raw = options.symbol.trim().toUpperCase();
   const symbol = normalizeSymbolId(raw.includes(":") ? raw : `${prefix}:${raw}`);
   if (!symbol) throw new BackfillInputError(`--symbol "${options.symbol}" is not a ticker (BTCUSDT) or a symbol id (BINANCE:BTCUSDT)`);
-  if (!symbol.startsWith(`${prefix}:`)) throw new BackfillInputError(`--symbol ${symbol} is not a${exchange === "alpaca" ? "n Alpaca" : " Binance"} symbol (--exchange ${exchange})`);
+  if (!symbol.startsWith(`${prefix}:`)) throw new BackfillInputError(`--symbol ${symbol} is not a${exchange === "alpaca" ? "n Alpaca" : exchange === "yahoo" ? " Yahoo" : " Binance"} symbol (--exchange ${exchange})`);
   const timeframe = options.timeframe ?? "1m";
   if (!isTimeframe(timeframe)) throw new BackfillInputError(`--timeframe "${timeframe}" is not one of ${TIMEFRAMES.join(", ")}`);
   const from = parseBackfillTime(options.from, "--from");
@@ -156,6 +158,8 @@ export interface BackfillRunDeps {
   restBudget?: RedisRateBudget;
   /** ALPACA_DATA_URL, keys and feed (and Redis for the shared 200/min budget) for --exchange alpaca. */
   alpaca?: AlpacaBackfillConfig;
+  /** YAHOO_BASE_URL (and Redis for the shared ~1 request/second budget) for --exchange yahoo. */
+  yahoo?: YahooBackfillConfig;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -180,7 +184,9 @@ export async function runBackfillCommand(options: BackfillCommandOptions, deps: 
   const args = parseBackfillArgs(options);
   const source =
     deps.source ??
-    (args.exchange === "alpaca"
+    (args.exchange === "yahoo"
+      ? yahooBackfillSourceFromConfig(deps.yahoo ?? { baseUrl: "https://query2.finance.yahoo.com" })
+      : args.exchange === "alpaca"
       ? await alpacaBackfillSourceFromConfig(deps.alpaca ?? { dataUrl: "https://data.alpaca.markets", keyId: undefined, secretKey: undefined, feed: "iex" })
       : binanceBackfillSource(new BinanceRestClient({ baseUrl: deps.binanceRestUrl, budget: deps.restBudget })));
   const progress = new ProgressReporter(deps.stderr, `backfill ${args.symbol}`);
@@ -204,6 +210,7 @@ export async function runBackfillCommand(options: BackfillCommandOptions, deps: 
       onProgress: (state) => progress.update(state),
       onStored: fileStore ? undefined : deps.enqueue,
     }).catch((error: unknown) => {
+      if (error instanceof TypeError && args.exchange === "yahoo") throw new Error(`cannot reach Yahoo at YAHOO_BASE_URL (${deps.yahoo?.baseUrl}): ${error.message}`);
       if (error instanceof TypeError && args.exchange === "alpaca") throw new Error(`cannot reach Alpaca at ALPACA_DATA_URL (${deps.alpaca?.dataUrl}): ${error.message}`);
       if (error instanceof TypeError) throw new Error(`cannot reach the exchange at BINANCE_REST_URL (${deps.binanceRestUrl}): ${error.message}`);
       throw error;

@@ -208,7 +208,8 @@ describe("backfill bad input", () => {
   it("rejects unsupported exchanges, bad dates and empty ranges before touching anything", () => {
     const base = { exchange: "binance", symbol: "BTCUSDT", from: "2023-04-01", to: "2023-04-02" };
     expect(() => parseBackfillArgs({ ...base, exchange: "alpaca", symbol: "BINANCE:BTCUSDT" })).toThrow("not an Alpaca symbol"); // alpaca: server/services/alpaca-backfill-source.integration-test.ts
-    expect(() => parseBackfillArgs({ ...base, exchange: "yahoo" })).toThrow("not supported yet: yahoo");
+    expect(() => parseBackfillArgs({ ...base, exchange: "yahoo", symbol: "BINANCE:BTCUSDT" })).toThrow("not a Yahoo symbol"); // yahoo: server/services/yahoo-backfill-source.integration-test.ts
+    expect(parseBackfillArgs({ ...base, exchange: "yahoo", symbol: "thyao.is" })).toMatchObject({ exchange: "yahoo", symbol: "YAHOO:THYAO.IS" });
     expect(() => parseBackfillArgs({ ...base, exchange: "kraken" })).toThrow('unknown exchange "kraken"');
     expect(() => parseBackfillArgs({ ...base, from: "2023-02-30" })).toThrow('--from "2023-02-30" is not a date');
     expect(() => parseBackfillArgs({ ...base, to: "yesterday" })).toThrow('--to "yesterday" is not a date');

@@ -184,7 +184,7 @@ program
     "load closed bars from the exchange's REST API (BINANCE_REST_URL) into PostgreSQL (resumable; builds 5m…1d; " +
       "enqueues the oldest and newest changed bar per timeframe so the analytics worker catches up from the database), or into --out FILE as NDJSON",
   )
-  .requiredOption("--exchange <name>", "binance or alpaca (yahoo: not supported yet)")
+  .requiredOption("--exchange <name>", "binance, alpaca or yahoo (yahoo: --timeframe 1m within the last 30 days, or 1d)")
   .requiredOption("--symbol <symbol>", "ticker (BTCUSDT) or symbol id (BINANCE:BTCUSDT)")
   .requiredOption("--from <date>", "UTC date YYYY-MM-DD or ISO time (inclusive)")
   .requiredOption("--to <date>", "UTC date YYYY-MM-DD or ISO time (exclusive)")
@@ -210,13 +210,14 @@ program
       });
     }
     // Alpaca: the 200 requests/minute budget is shared with the collector through Redis
-    const alpacaRedis = args.exchange === "alpaca" ? (await import("../redis/client.ts")).createRedis("command") : null;
+    const alpacaRedis = args.exchange === "alpaca" || args.exchange === "yahoo" ? (await import("../redis/client.ts")).createRedis("command") : null;
     alpacaRedis?.on("error", () => undefined);
     try {
       process.exitCode = await runBackfillCommand(options, {
         databaseUrl: env().DATABASE_URL,
         binanceRestUrl: env().BINANCE_REST_URL,
         alpaca: { dataUrl: env().ALPACA_DATA_URL, keyId: env().ALPACA_KEY_ID, secretKey: env().ALPACA_SECRET_KEY, feed: env().ALPACA_FEED, redis: alpacaRedis },
+        yahoo: { baseUrl: env().YAHOO_BASE_URL, redis: alpacaRedis },
         enqueue: producer ? (events) => producer!.enqueue(events) : undefined,
         signal: controller.signal,
         stdout: process.stdout,

@@ -4,7 +4,10 @@
  * exactly the rows of an uninterrupted one (1m and the 5m…1d built from them); a repeated run changes nothing;
  * daily bars land on the session dates; an unknown symbol and 1m older than 30 days are refused with nothing stored.
  */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Bar } from "../domain/bars/bar.ts";
@@ -13,6 +16,7 @@ import { readCandleRange } from "../db/candles.repo.ts";
 import { env } from "../env.ts";
 import { FakeYahooServer } from "../replay/fake-yahoo-server.ts";
 import { loadYahooReplaySeries } from "../replay/yahoo-replay-datasets.ts";
+import { runBackfillCommand } from "../cli/backfill.command.ts";
 import { YahooChartClient } from "../sources/yahoo/yahoo-chart-client.ts";
 import { BackfillInputError, DbBackfillStore, runBackfill } from "./backfill.service.ts";
 import { yahooBackfillSource } from "./yahoo-backfill-source.ts";
@@ -81,6 +85,27 @@ describe("Yahoo backfill source over the fake Yahoo server", () => {
     expect(result.fetched).toBe(5);
     const rows = await readCandleRange(pool, { symbol: SYMBOL, timeframe: "1d", from: FROM, to: TO });
     expect(rows.map((bar) => bar.openTime)).toEqual([16, 17, 18, 19, 20].map((day) => Date.UTC(2026, 10, day)));
+  });
+
+  it("marketlens backfill --exchange yahoo --timeframe 1d --out FILE writes the daily bars as NDJSON, no database", async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), "yahoo-backfill-"));
+    const file = path.join(directory, "thyao.ndjson");
+    const output = new PassThrough();
+    let text = "";
+    output.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    try {
+      const code = await runBackfillCommand(
+        { exchange: "yahoo", symbol: "THYAO.IS", from: "2026-11-16", to: "2026-11-21", timeframe: "1d", out: file },
+        { databaseUrl: "postgresql://nobody@127.0.0.1:1/none", binanceRestUrl: "http://127.0.0.1:1", yahoo: { baseUrl: server.url }, stdout: output, stderr: new PassThrough() },
+      );
+      expect(code).toBe(0);
+      const rows = (await readFile(file, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as Bar);
+      expect(rows.map((bar) => [bar.symbol, bar.timeframe, bar.openTime])).toEqual([16, 17, 18, 19, 20].map((day) => [SYMBOL, "1d", Date.UTC(2026, 10, day)]));
+      expect(text).toMatch(/backfill YAHOO:THYAO.IS 1d .*: 5 bars fetched, 5 changed/);
+      expect(await allRows()).toEqual([]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it("refuses an unknown symbol and 1m older than 30 days, storing nothing", async () => {
