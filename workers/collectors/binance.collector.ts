@@ -112,6 +112,7 @@ export class BinanceCollector implements MarketDataSource {
   private lastMessageAt: number | null = null;
   private lastAdvance = 0;
   private reconnects = 0;
+  private duplicatesCounted = 0;
   /** The collector's view of exchange time: the largest event time E received (0 before the first frame). */
   private exchangeTime = 0;
   /** Wall clock when exchangeTime last moved (to age a silent feed in snapshots). */
@@ -470,6 +471,12 @@ export class BinanceCollector implements MarketDataSource {
     if (eventTime - this.lastAdvance < 100) return;
     this.lastAdvance = eventTime;
     this.builder.advance(eventTime);
+    // duplicate trade ids the builder dropped (reconnect replays, the overlap of a connection rollover)
+    const duplicates = this.builder.stats().duplicates;
+    if (duplicates > this.duplicatesCounted) {
+      this.options.metrics.duplicateTrades.inc({ source: this.name }, duplicates - this.duplicatesCounted);
+      this.duplicatesCounted = duplicates;
+    }
   }
 
   /** The last closed 1m bar of a symbol the collector knows (for tests and health). */

@@ -1,0 +1,121 @@
+/**
+ * Symbols added and removed while the Binance collector runs (real sockets, PostgreSQL, Redis):
+ * - a symbol added with updateSymbols is subscribed on the open connection (SUBSCRIBE, no new connection),
+ *   backfilled over REST and streaming within 5 s, healthy, with stored bars equal to the recording;
+ *   removed, it is unsubscribed, leaves health, and nothing more of it is stored;
+ * - with a small per-connection stream limit, new symbols open new connections (shards), each within the limit,
+ *   and a shard left empty is closed.
+ * The exchange serves the recorded BTC/USDT minutes under every ticker.
+ */
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { lastCandleTime, readCandleRange } from "../../server/db/candles.repo.ts";
+import { env } from "../../server/env.ts";
+import { MINUTE, recordedRows, startHarness, symbolRow, waitFor } from "./binance.collector.harness.ts";
+
+const BTC = symbolRow("BTCUSDT");
+const ETH = symbolRow("ETHUSDT");
+const BNB = symbolRow("BNBUSDT");
+const dayStart = Date.UTC(2023, 3, 2);
+
+describe("Binance collector: symbols added and removed at runtime", () => {
+  let pool: pg.Pool;
+  let redis: Redis;
+  const namespace = `${env().MARKETLENS_NAMESPACE}-syms-${randomBytes(3).toString("hex")}`;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: env().DATABASE_URL });
+    redis = new Redis(env().REDIS_URL, { maxRetriesPerRequest: 1 });
+  });
+
+  beforeEach(async () => {
+    for (const row of [BTC, ETH, BNB]) {
+      await pool.query("DELETE FROM candles WHERE symbol = $1", [row.id]);
+      await pool.query("DELETE FROM known_gaps WHERE symbol = $1", [row.id]);
+    }
+  });
+
+  afterAll(async () => {
+    const stale = await redis.keys(`${namespace}:*`);
+    if (stale.length) await redis.del(...stale);
+    await redis.quit();
+    await pool.end();
+  });
+
+  it("subscribes a new symbol on the open connection, streaming within 5 s; removing it unsubscribes it", async () => {
+    const harness = await startHarness({
+      served: ["BTCUSDT", "ETHUSDT"], symbols: [BTC], startAt: dayStart + 60 * MINUTE + 30_000, speed: 60, initialBackfillBars: 60, pool, redis, namespace,
+    });
+    try {
+      const { collector, server } = harness;
+      const lastBar = (id: string) => collector.lastBar(id) ?? 0;
+      await waitFor(() => collector.health().status === "healthy" && lastBar(BTC.id) >= dayStart + 62 * MINUTE, 20_000, "BTC live");
+      expect(collector.health().symbols[ETH.id]).toBeUndefined();
+      const btcAtAdd = lastBar(BTC.id);
+
+      const added = Date.now();
+      await collector.updateSymbols([BTC, ETH]);
+      // backfilled from the day boundary, then live: a minute that closed after the add
+      await waitFor(() => collector.health().symbols[ETH.id]?.status === "healthy" && lastBar(ETH.id) > btcAtAdd, 5_000 - (Date.now() - added), "ETH streaming within 5 s");
+      expect(collector.health().status).toBe("healthy");
+      expect(server.wsStats.connectionsOpened).toBe(1); // subscribed on the open connection
+      expect(server.wsStats.controlMessages.SUBSCRIBE).toBe(1);
+      expect(server.connectionStreams()).toEqual([new Set(["btcusdt@aggTrade", "btcusdt@kline_1m", "ethusdt@aggTrade", "ethusdt@kline_1m"])]);
+      const ethLive = lastBar(ETH.id) + MINUTE;
+      await waitFor(() => lastBar(ETH.id) >= ethLive + MINUTE, 10_000, "more live ETH minutes");
+
+      await collector.updateSymbols([BTC]);
+      expect(collector.health().symbols[ETH.id]).toBeUndefined();
+      expect(server.connectionStreams()).toEqual([new Set(["btcusdt@aggTrade", "btcusdt@kline_1m"])]);
+      expect(server.wsStats.controlMessages.UNSUBSCRIBE).toBe(1);
+      await harness.sink.flush();
+      const ethLast = (await lastCandleTime(pool, ETH.id, "1m"))!;
+      const btcAtRemove = lastBar(BTC.id);
+      await waitFor(() => lastBar(BTC.id) >= btcAtRemove + 3 * MINUTE, 10_000, "BTC keeps streaming");
+      await harness.sink.flush();
+      await waitFor(() => harness.sink.backlog === 0, 10_000, "sink drained");
+      expect(await lastCandleTime(pool, ETH.id, "1m")).toBe(ethLast); // no ETH frame processed after the removal
+      expect(collector.health().status).toBe("healthy");
+
+      // ETH's stored minutes: the recording, from the backfill's day boundary to its last live minute
+      const recorded = recordedRows();
+      const stored = await readCandleRange(pool, { symbol: ETH.id, timeframe: "1m", from: dayStart, to: ethLast + MINUTE });
+      expect(stored.map((bar) => bar.openTime)).toEqual(Array.from({ length: (ethLast - dayStart) / MINUTE + 1 }, (_, i) => dayStart + i * MINUTE));
+      for (const bar of stored) expect([bar.open, bar.high, bar.low, bar.close], new Date(bar.openTime).toISOString()).toEqual(recorded.get(bar.openTime)!.slice(1, 5));
+      expect(new Set(stored.map((bar) => bar.source))).toEqual(new Set(["rest", "kline"]));
+      expect(stored.filter((bar) => bar.openTime >= ethLive).every((bar) => bar.source === "kline")).toBe(true);
+    } finally {
+      await harness.stop();
+    }
+  }, 90_000);
+
+  it("opens a new connection when the open ones are full, and closes a connection left empty", async () => {
+    const harness = await startHarness({
+      served: ["BTCUSDT", "ETHUSDT", "BNBUSDT"], symbols: [BTC], startAt: dayStart + 60 * MINUTE + 30_000, speed: 60, initialBackfillBars: 60, pool, redis, namespace,
+      collector: { maxStreamsPerConnection: 2 }, // one symbol (aggTrade + kline_1m) per connection
+    });
+    try {
+      const { collector, server } = harness;
+      await waitFor(() => collector.health().status === "healthy", 20_000, "BTC healthy");
+      const added = Date.now();
+      await collector.updateSymbols([BTC, ETH, BNB]);
+      const allHealthy = () => [BTC, ETH, BNB].every((row) => collector.health().symbols[row.id]?.status === "healthy");
+      await waitFor(() => allHealthy() && collector.health().status === "healthy", 5_000 - (Date.now() - added), "three symbols healthy within 5 s");
+      expect(collector.health().connections?.map((connection) => connection.streams)).toEqual([2, 2, 2]);
+      expect(server.connectionStreams().map((streams) => streams.size).sort()).toEqual([2, 2, 2]);
+      const btcBefore = collector.lastBar(BTC.id) ?? 0;
+      await waitFor(() => [ETH, BNB].every((row) => (collector.lastBar(row.id) ?? 0) > btcBefore), 10_000, "ETH and BNB live minutes");
+
+      await collector.updateSymbols([BTC, BNB]);
+      await waitFor(() => server.connections === 2, 5_000, "the empty connection closed");
+      expect(collector.health().connections).toHaveLength(2);
+      expect(server.connectionStreams().flatMap((streams) => [...streams]).sort()).toEqual(["bnbusdt@aggTrade", "bnbusdt@kline_1m", "btcusdt@aggTrade", "btcusdt@kline_1m"]);
+      expect(server.wsStats.controlMessages.SUBSCRIBE ?? 0).toBe(0); // every symbol got its own connection
+      expect(collector.health().status).toBe("healthy");
+    } finally {
+      await harness.stop();
+    }
+  }, 90_000);
+});
