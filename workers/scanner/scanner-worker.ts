@@ -112,7 +112,7 @@ export class ScannerWorker {
     }
     const screens = this.registry.screens;
     const started = performance.now();
-    scanCycle(this.state, screens, this.output);
+    scanCycle(this.state, screens, this.output, at);
     const durationMs = performance.now() - started;
     metrics?.cycleSeconds.observe(durationMs / 1_000);
     metrics?.symbolsScanned.set(this.output.scanned);

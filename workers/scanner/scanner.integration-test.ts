@@ -49,6 +49,7 @@ describe("scanner worker (real PostgreSQL and Redis)", () => {
   const listener = new Redis(env().REDIS_URL, { maxRetriesPerRequest: null });
   const updates: ScannerUpdate[] = [];
   const universe = [A, B, C];
+  const testStarted = Date.now();
   const screenIds = [`s1-${tag}`, `s2-${tag}`, `bad-${tag}`];
   let worker: ScannerWorker;
   let sink: BarSink;
@@ -76,6 +77,7 @@ describe("scanner worker (real PostgreSQL and Redis)", () => {
     listener.on("message", (_channel: string, message: string) => updates.push(JSON.parse(message) as ScannerUpdate));
     worker = new ScannerWorker({
       pool, redis, subscriber, keys, intervalMs: 100, topK: 5, metrics: createScannerMetrics(undefined, { defaultMetrics: false }),
+      now: () => NOW + 30_000 + (Date.now() - testStarted), // the bars' minute, advancing in real time
       loadSymbols: async () => [...universe], // the test's universe (the default reads the active symbols table)
     });
     await worker.start();

@@ -110,6 +110,23 @@ describe("ScannerState + scanCycle", () => {
     expect(output.scanned).toBe(1);
   });
 
+  it("with the cycle's clock, a price older than 3 minutes leaves the 1m/5m lists but keeps its 1d change", () => {
+    const state = new ScannerState();
+    state.setSymbols(["X:A", "X:B"]);
+    feedMinutes(state, "X:A", [100], 110); // price bar opened at T
+    feedMinutes(state, "X:B", [100], 105);
+    state.applyBar(makeBar("X:A", "1d", DAY, 110, { open: 100 }), "live");
+    const output = createScanOutput(5);
+    // T + 3m: both bars exactly 3 minutes old → kept
+    scanCycle(state, [], output, T + 3 * MINUTE);
+    expect(list(state, output, "gainers-1m").map(([symbol]) => symbol)).toEqual(["X:A", "X:B"]);
+    state.applyBar(makeBar("X:B", "1m", T + 3 * MINUTE, 106), "live");
+    scanCycle(state, [], output, T + 3 * MINUTE + 1); // A's bar is now older than 3 minutes
+    expect(list(state, output, "gainers-1m")).toEqual([["X:B", 6]]); // B: 106 vs the newest close ≤ T+2m (100 at T−1m)
+    expect(list(state, output, "gainers-5m")).toEqual([]); // A stale; B has no bar at or before T−2m
+    expect(list(state, output, "gainers-1d")).toEqual([["X:A", 10]]);
+  });
+
   it("grows past its initial capacity and keeps every value", () => {
     const state = new ScannerState({ capacity: 16 });
     const symbols = Array.from({ length: 40 }, (_, index) => `X:S${String(index).padStart(2, "0")}`);

@@ -75,11 +75,26 @@ function percentChange(price: Float64Array, reference: Float64Array, out: Float6
   }
 }
 
-/** Recomputes the derived columns from the raw ones. */
-export function deriveColumns(state: ScannerState): void {
+/**
+ * A price whose 1m bar opened more than this before the cycle's clock has no 1m / 5m change (a stock after
+ * the close, a symbol that stopped trading): it leaves the momentum lists instead of freezing in them.
+ */
+export const MOMENTUM_MAX_AGE_MS = 3 * 60_000;
+
+/** Recomputes the derived columns from the raw ones; `now` (epoch ms) drops stale 1m / 5m changes. */
+export function deriveColumns(state: ScannerState, now?: number): void {
   const { size, price } = state;
   percentChange(price, state.reference1m, state.change1m, size);
   percentChange(price, state.reference5m, state.change5m, size);
+  if (now !== undefined) {
+    const oldest = now - MOMENTUM_MAX_AGE_MS;
+    for (let i = 0; i < size; i++) {
+      if (!((state.priceMinute[i] as number) >= oldest)) {
+        state.change1m[i] = Number.NaN;
+        state.change5m[i] = Number.NaN;
+      }
+    }
+  }
   percentChange(price, state.dayOpen, state.change1d, size);
   percentChange(price, state.vwap, state.vwapDistance, size);
   for (let i = 0; i < size; i++) state.dayValue[i] = (state.dayVolume[i] as number) * (price[i] as number);
@@ -87,14 +102,15 @@ export function deriveColumns(state: ScannerState): void {
 
 /**
  * Runs one cycle: derived columns, every toplist (top/bottom K, ties by symbol name, NaN and inactive symbols
- * left out) and every screen (`screen.matches`, `entered`, `left` afterwards).
+ * left out) and every screen (`screen.matches`, `entered`, `left` afterwards). `now` (the caller's clock, epoch
+ * ms) leaves prices older than MOMENTUM_MAX_AGE_MS out of the 1m / 5m lists; without it nothing is dropped.
  * @example
  * const output = createScanOutput(50);
  * scanCycle(state, screens, output);
  * for (const list of output.toplists) if (list.changed) write(list.definition.name, list.slots.subarray(0, list.count));
  */
-export function scanCycle(state: ScannerState, screens: readonly CompiledScreen[], output: ScanOutput): ScanOutput {
-  deriveColumns(state);
+export function scanCycle(state: ScannerState, screens: readonly CompiledScreen[], output: ScanOutput, now?: number): ScanOutput {
+  deriveColumns(state, now);
   const selection = { values: state.price, active: state.active, order: state.order, size: state.size };
   const { previousSlots, previousValues, k } = output;
   for (const list of output.toplists) {
