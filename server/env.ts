@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   WEB_PORT: port.default(3000),
   GATEWAY_PORT: port.default(3001),
   REPLAY_PORT: port.default(3002),
+  /** Port of the fake Alpaca server (WS /v2/iex + REST) the replay exchange also runs (replay feed). */
+  REPLAY_ALPACA_PORT: port.default(3003),
   /** Port of the fake Yahoo chart server the replay exchange also runs (replay feed). */
   REPLAY_YAHOO_PORT: port.default(3004),
   /** Public URL browsers use for the realtime gateway; default ws://<page host>:GATEWAY_PORT/ws. */

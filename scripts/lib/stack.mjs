@@ -1,5 +1,6 @@
 /**
- * The running product: replay exchange (replay feed only), realtime gateway, control plane, collector, analytics worker and web,
+ * The running product: replay exchange (replay feed only), realtime gateway, control plane, collectors (Binance,
+ * Yahoo, Alpaca), analytics worker and web,
  * supervised, started in that order; resolves once the web answers.
  */
 import { existsSync } from "node:fs";
@@ -15,13 +16,14 @@ const WORKERS = {
   gateway: "workers/gateway.ts",
   collector: "workers/collector.ts",
   "yahoo-collector": "workers/yahoo-collector.ts",
+  "alpaca-collector": "workers/alpaca-collector.ts",
   control: "workers/control.ts",
   analytics: "workers/analytics.ts",
 };
 
 /** The ports a stack uses, from env (defaults as in server/env.ts). */
 export function stackPorts(env) {
-  return { web: Number(env.WEB_PORT || 3000), gateway: Number(env.GATEWAY_PORT || 3001), replay: Number(env.REPLAY_PORT || 3002), replayYahoo: Number(env.REPLAY_YAHOO_PORT || 3004) };
+  return { web: Number(env.WEB_PORT || 3000), gateway: Number(env.GATEWAY_PORT || 3001), replay: Number(env.REPLAY_PORT || 3002), replayYahoo: Number(env.REPLAY_YAHOO_PORT || 3004), replayAlpaca: Number(env.REPLAY_ALPACA_PORT || 3003) };
 }
 
 /** The environment of the stack's processes for a feed: replay points the collector at the local fake exchange. */
@@ -32,6 +34,11 @@ export function feedEnv(env, feed) {
     result.BINANCE_WS_URL = `ws://127.0.0.1:${ports.replay}`;
     result.BINANCE_REST_URL = `http://127.0.0.1:${ports.replay}`;
     result.YAHOO_BASE_URL = `http://127.0.0.1:${ports.replayYahoo}`;
+    // the fake Alpaca server's fixed replay keys (server/replay/alpaca-replay-datasets.ts ALPACA_REPLAY_KEYS)
+    result.ALPACA_STREAM_URL = `ws://127.0.0.1:${ports.replayAlpaca}/v2/iex`;
+    result.ALPACA_DATA_URL = `http://127.0.0.1:${ports.replayAlpaca}`;
+    result.ALPACA_KEY_ID = "REPLAYKEY";
+    result.ALPACA_SECRET_KEY = "replay-secret";
   }
   return result;
 }
@@ -56,13 +63,13 @@ async function checkPorts(wanted) {
  */
 export async function startStack({ env, feed, echo, logPrefix, onCrash }) {
   const ports = stackPorts(env);
-  const roles = feed === "replay" ? ["replay", "gateway", "control", "collector", "yahoo-collector", "analytics"] : ["gateway", "control", "collector", "yahoo-collector", "analytics"];
+  const roles = feed === "replay" ? ["replay", "gateway", "control", "collector", "yahoo-collector", "alpaca-collector", "analytics"] : ["gateway", "control", "collector", "yahoo-collector", "alpaca-collector", "analytics"];
   for (const role of roles) {
     if (!existsSync(join(ROOT, WORKERS[role]))) {
       throw new SetupError(`${WORKERS[role]} is missing (the ${role} process entry)`, ["restore it from git or pull the latest main"]);
     }
   }
-  await checkPorts([["web", ports.web], ["gateway", ports.gateway], ...(feed === "replay" ? [["replay", ports.replay], ["replay_yahoo", ports.replayYahoo]] : [])]);
+  await checkPorts([["web", ports.web], ["gateway", ports.gateway], ...(feed === "replay" ? [["replay", ports.replay], ["replay_yahoo", ports.replayYahoo], ["replay_alpaca", ports.replayAlpaca]] : [])]);
 
   let crashed = null;
   const supervisor = new Supervisor({
@@ -95,6 +102,8 @@ export async function startStack({ env, feed, echo, logPrefix, onCrash }) {
   worker("collector");
   step(`Yahoo collector: node --import tsx ${WORKERS["yahoo-collector"]} (polls ${feed === "replay" ? `the fake Yahoo server on 127.0.0.1:${ports.replayYahoo}` : "Yahoo Finance"} during sessions)`);
   worker("yahoo-collector");
+  step(`Alpaca collector: node --import tsx ${WORKERS["alpaca-collector"]} (${feed === "replay" ? `the fake Alpaca server on 127.0.0.1:${ports.replayAlpaca}` : "Alpaca v2 stream; idles \"disabled\" without ALPACA_KEY_ID/ALPACA_SECRET_KEY"}, NYSE sessions)`);
+  worker("alpaca-collector");
   step(`Web: next start -p ${ports.web}`);
   supervisor.start("web", bin("next"), ["start", "-p", String(ports.web)], { ...env, NODE_ENV: "production" });
 
