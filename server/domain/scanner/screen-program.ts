@@ -44,25 +44,28 @@ function build(node: RuleNode): Step {
   return { kind: "all" in node ? "all" : "any", children: groupChildren(node).map(build), mask: new Uint8Array(0) };
 }
 
-/** `mask[i] = left[i] op right[i]` for i < size; NaN on either side → 0 (also for `!=`). */
+/** `mask[i] = left[i] op right[i]` (or `op constant`) for i < size; NaN on either side → 0 (also for `!=`). One loop per case: this is the hot path. */
 function compareColumns(op: RuleOperator, left: Float64Array, right: Float64Array | null, constant: number, mask: Uint8Array, size: number): void {
-  const r = (i: number) => (right ? (right[i] as number) : constant);
+  if (right === null) {
+    const c = constant;
+    switch (op) {
+      case ">": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) > c ? 1 : 0; return;
+      case "<": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) < c ? 1 : 0; return;
+      case ">=": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) >= c ? 1 : 0; return;
+      case "<=": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) <= c ? 1 : 0; return;
+      case "==": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) === c ? 1 : 0; return;
+      case "!=": for (let i = 0; i < size; i++) { const a = left[i] as number; mask[i] = a !== c && a === a && c === c ? 1 : 0; } return; // x === x is false only for NaN
+      default: throw new Error("crosses are evaluated with their previous values");
+    }
+  }
   switch (op) {
-    case ">": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) > r(i) ? 1 : 0; return;
-    case "<": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) < r(i) ? 1 : 0; return;
-    case ">=": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) >= r(i) ? 1 : 0; return;
-    case "<=": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) <= r(i) ? 1 : 0; return;
-    case "==": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) === r(i) ? 1 : 0; return;
-    case "!=":
-      for (let i = 0; i < size; i++) {
-        const a = left[i] as number;
-        const b = r(i);
-        mask[i] = a !== b && a === a && b === b ? 1 : 0; // x === x is false only for NaN
-      }
-      return;
-    case "crosses_above":
-    case "crosses_below":
-      throw new Error("crosses are evaluated with their previous values");
+    case ">": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) > (right[i] as number) ? 1 : 0; return;
+    case "<": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) < (right[i] as number) ? 1 : 0; return;
+    case ">=": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) >= (right[i] as number) ? 1 : 0; return;
+    case "<=": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) <= (right[i] as number) ? 1 : 0; return;
+    case "==": for (let i = 0; i < size; i++) mask[i] = (left[i] as number) === (right[i] as number) ? 1 : 0; return;
+    case "!=": for (let i = 0; i < size; i++) { const a = left[i] as number; const b = right[i] as number; mask[i] = a !== b && a === a && b === b ? 1 : 0; } return;
+    default: throw new Error("crosses are evaluated with their previous values");
   }
 }
 
