@@ -15,6 +15,7 @@ import { TIMEFRAMES } from "../domain/time/timeframes.ts";
 import { readCandleRange } from "../db/candles.repo.ts";
 import { env } from "../env.ts";
 import { FakeYahooServer } from "../replay/fake-yahoo-server.ts";
+import type { FakeChartSeries } from "../replay/fake-yahoo-series.ts";
 import { loadYahooReplaySeries } from "../replay/yahoo-replay-datasets.ts";
 import { runBackfillCommand } from "../cli/backfill.command.ts";
 import { YahooChartClient } from "../sources/yahoo/yahoo-chart-client.ts";
@@ -22,7 +23,9 @@ import { BackfillInputError, DbBackfillStore, runBackfill } from "./backfill.ser
 import { yahooBackfillSource } from "./yahoo-backfill-source.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const SYMBOL = "YAHOO:THYAO.IS";
+// Its own ticker (the THYAO.IS series under another name), so the collector test running beside it keeps its rows.
+const TICKER = "THYAOBF.IS";
+const SYMBOL = `YAHOO:${TICKER}`;
 const NOW = Date.UTC(2026, 10, 21, 12); // Saturday
 const FROM = Date.UTC(2026, 10, 16); // Monday
 const TO = Date.UTC(2026, 10, 21);
@@ -40,7 +43,9 @@ describe("Yahoo backfill source over the fake Yahoo server", () => {
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: env().DATABASE_URL });
-    server = new FakeYahooServer({ series: await loadYahooReplaySeries(ROOT), clock: { now: () => NOW } });
+    const [thyao] = await loadYahooReplaySeries(ROOT);
+    const alias: FakeChartSeries = { ticker: TICKER, meta: (now, interval) => ({ ...thyao!.meta(now, interval), symbol: TICKER }), rows: (...args) => thyao!.rows(...args) };
+    server = new FakeYahooServer({ series: [alias], clock: { now: () => NOW } });
     await server.listen();
   });
 
@@ -95,13 +100,13 @@ describe("Yahoo backfill source over the fake Yahoo server", () => {
     output.on("data", (chunk: Buffer) => (text += chunk.toString()));
     try {
       const code = await runBackfillCommand(
-        { exchange: "yahoo", symbol: "THYAO.IS", from: "2026-11-16", to: "2026-11-21", timeframe: "1d", out: file },
+        { exchange: "yahoo", symbol: TICKER, from: "2026-11-16", to: "2026-11-21", timeframe: "1d", out: file },
         { databaseUrl: "postgresql://nobody@127.0.0.1:1/none", binanceRestUrl: "http://127.0.0.1:1", yahoo: { baseUrl: server.url }, stdout: output, stderr: new PassThrough() },
       );
       expect(code).toBe(0);
       const rows = (await readFile(file, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as Bar);
       expect(rows.map((bar) => [bar.symbol, bar.timeframe, bar.openTime])).toEqual([16, 17, 18, 19, 20].map((day) => [SYMBOL, "1d", Date.UTC(2026, 10, day)]));
-      expect(text).toMatch(/backfill YAHOO:THYAO.IS 1d .*: 5 bars fetched, 5 changed/);
+      expect(text).toMatch(/backfill YAHOO:THYAOBF.IS 1d .*: 5 bars fetched, 5 changed/);
       expect(await allRows()).toEqual([]);
     } finally {
       await rm(directory, { recursive: true, force: true });

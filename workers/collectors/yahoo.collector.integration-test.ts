@@ -96,6 +96,7 @@ describe("Yahoo collector over the fake Yahoo server", () => {
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: env().DATABASE_URL });
     redis = new Redis(env().REDIS_URL, { maxRetriesPerRequest: 1 });
+    await pool.query("DELETE FROM candles WHERE symbol = $1", [SYMBOL]);
     const series = await loadYahooReplaySeries(ROOT);
     thyao = series[0] as SyntheticSessionSeries;
     server = new FakeYahooServer({ series, clock });
@@ -104,7 +105,7 @@ describe("Yahoo collector over the fake Yahoo server", () => {
 
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
-    await pool.query("DELETE FROM candles WHERE symbol LIKE 'YAHOO:%'");
+    await pool.query("DELETE FROM candles WHERE symbol = $1", [SYMBOL]);
     server.failNext(0);
   });
 
@@ -219,6 +220,23 @@ describe("Yahoo collector over the fake Yahoo server", () => {
     await expect(new YahooChartClient({ baseUrl: server.url, sleep: async () => undefined, maxRetries: 2 }).chart({ symbol: SYMBOL, ticker: "THYAO.IS", interval: "1m", from: FRIDAY_OPEN, to: nowMs, now: nowMs })).rejects.toThrowError(YahooHttpError);
   });
 
+  it("splits a 1m range into requests of at most 7 days (Yahoo's limit)", async () => {
+    nowMs = FRIDAY_CLOSE + 60 * MINUTE;
+    const client = new YahooChartClient({ baseUrl: server.url });
+    const before = server.requests.length;
+    const from = Date.UTC(2026, 10, 6);
+    const charts = [];
+    for await (const chart of client.charts({ symbol: SYMBOL, ticker: "THYAO.IS", interval: "1m", from, to: nowMs, now: nowMs })) charts.push(chart);
+    const sent = server.requests.slice(before).map((request) => [Number(request.query.period1), Number(request.query.period2)]);
+    // 2026-11-06 → 2026-11-20 16:00Z: 14 days 16 hours → 7 + 7 days + the rest
+    expect(sent).toEqual([
+      [from / 1000, from / 1000 + 7 * 86_400],
+      [from / 1000 + 7 * 86_400, from / 1000 + 14 * 86_400],
+      [from / 1000 + 14 * 86_400, nowMs / 1000],
+    ]);
+    expect(charts.reduce((sum, chart) => sum + chart.bars.length, 0)).toBeGreaterThan(9 * 400); // ten BIST sessions
+  });
+
   it("the REST breaker opens after 5 failed polls; the collector reports down and stops calling Yahoo", async () => {
     nowMs = FRIDAY_OPEN + 30 * MINUTE;
     const client = new YahooChartClient({ baseUrl: server.url, sleep: async () => undefined });
@@ -247,6 +265,8 @@ describe("Yahoo collector over the fake Yahoo server", () => {
     await collector.updateSymbols([row("NOPE.IS")]);
     expect(Object.keys(collector.health().symbols)).toEqual(["YAHOO:NOPE.IS"]);
     expect(collector.health().status).toBe("down");
+    await collector.updateSymbols([row("NOPE.IS"), { ...row("GARAN.IS"), calendar: "LSE" }]);
+    expect(collector.health().symbols["YAHOO:GARAN.IS"]).toMatchObject({ status: "unavailable", reason: "cannot collect YAHOO:GARAN.IS: unknown calendar LSE" });
   });
 
   it("registers the BullMQ job scheduler and its jobs poll", async () => {

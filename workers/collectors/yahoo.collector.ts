@@ -30,7 +30,7 @@ import type { RedisKeys } from "../../server/redis/keys.ts";
 import type { BarSink } from "../../server/services/bar-sink.service.ts";
 import { QualitySink } from "../../server/services/quality-sink.service.ts";
 import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker } from "../../server/sources/circuit-breaker.ts";
-import type { CollectorHealth, CollectorStatus, MarketDataSource } from "../../server/sources/market-data-source.ts";
+import type { CollectorHealth, CollectorStatus, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
 import { SessionGate, type SessionGateClock } from "../../server/sources/session-gate.ts";
 import type { YahooChartClient } from "../../server/sources/yahoo/yahoo-chart-client.ts";
 import { YahooSymbol } from "./yahoo.collector.symbol.ts";
@@ -61,6 +61,8 @@ export interface YahooCollectorOptions {
 export class YahooCollector implements MarketDataSource {
   readonly name = "yahoo";
   private readonly symbols = new Map<SymbolId, YahooSymbol>();
+  /** Symbols that could not be set up (e.g. an unknown calendar), reported unavailable with the reason. */
+  private readonly broken = new Map<SymbolId, SymbolHealth>();
   private readonly gates = new Map<string, { gate: SessionGate; breaker: SourceBreaker }>();
   private readonly clock: SessionGateClock;
   private status: CollectorStatus = "connecting";
@@ -128,12 +130,19 @@ export class YahooCollector implements MarketDataSource {
     const added: SymbolId[] = [];
     await this.serialize(async () => {
       for (const id of this.symbols.keys()) if (!wanted.has(id)) this.symbols.delete(id);
+      this.broken.clear();
       for (const row of wanted.values()) {
         if (this.symbols.has(row.id)) continue;
-        const entry = await this.createSymbol(row);
-        await entry.seed(this.clock.now());
-        this.symbols.set(row.id, entry);
-        added.push(row.id);
+        try {
+          const entry = await this.createSymbol(row);
+          await entry.seed(this.clock.now());
+          this.symbols.set(row.id, entry);
+          added.push(row.id);
+        } catch (error) {
+          const reason = `cannot collect ${row.id}: ${(error as Error).message}`;
+          this.broken.set(row.id, { status: "unavailable", reason, lastBarAt: null });
+          this.log("error", reason);
+        }
       }
     });
     if (this.symbols.size > 0 && this.status === "disabled") this.status = "connecting";
@@ -167,7 +176,7 @@ export class YahooCollector implements MarketDataSource {
       lastMessageAt: this.lastMessageAt,
       updatedAt: Date.now(),
       reconnects: 0,
-      symbols: Object.fromEntries([...this.symbols].map(([id, entry]) => [id, { ...entry.health }])),
+      symbols: { ...Object.fromEntries(this.broken), ...Object.fromEntries([...this.symbols].map(([id, entry]) => [id, { ...entry.health }])) },
       breakers,
     };
   }
