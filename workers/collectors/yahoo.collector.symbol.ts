@@ -97,6 +97,15 @@ export class YahooSymbol {
     return Math.max(Math.min(alignTime(now - this.options.initialBackfillBars * MINUTE, "1d"), lastSession), oldest);
   }
 
+  /** The close of the latest session that ended by `time` and after `since`, or -Infinity. */
+  private lastCloseBefore(time: number, since: number): number {
+    const zone = this.options.calendar.timeZone;
+    const closes = sessionsBetween(this.options.calendar, localDate(zone, since), addDays(localDate(zone, time), 1))
+      .map((session) => session.close)
+      .filter((close) => close > since && close <= time);
+    return closes.length > 0 ? closes[closes.length - 1]! : Number.NEGATIVE_INFINITY;
+  }
+
   /** Whether a session of the calendar overlaps [from, to). */
   private sessionOverlaps(from: number, to: number): boolean {
     if (!(from < to)) return false;
@@ -135,6 +144,9 @@ export class YahooSymbol {
       const lastTrade = chart.meta.regularMarketTime != null ? chart.meta.regularMarketTime * 1000 : market;
       settled = Math.max(settled, expected, alignTime(Math.min(market, lastTrade), "1m"));
     }
+    // A session whose close the market clock has passed is complete, whatever Yahoo's last trade time says
+    // (an illiquid symbol would otherwise be re-fetched all night).
+    settled = Math.max(settled, this.lastCloseBefore(market, from));
     if (settled > expected) this.builder.markGap(symbol, expected, settled);
     this.cursor = settled;
     return outcome;
