@@ -19,12 +19,20 @@ const mode = config.MARKETLENS_FEED === "replay" ? "replay" : "live";
 const pipeline = createCollectorPipeline(log);
 const { pool, redis, metrics, sink } = pipeline;
 // one REQUEST_WEIGHT budget for every process of this deployment (collectors, backfill CLI), shared through Redis
-const restBudget = binanceWeightBudget({ redis, key: keys().rateBudget("binance:weight"), log: (level, message, details) => log[level](details ?? {}, message) });
+const restBudget = binanceWeightBudget({
+  redis,
+  key: keys().rateBudget("binance:weight"),
+  log: (level, message, details) => log[level](details ?? {}, message),
+  onWait: ({ reason }) => metrics.restBudgetWaits.inc({ source: "binance", reason }),
+});
 const rest = new BinanceRestClient({
   baseUrl: config.BINANCE_REST_URL,
   budget: restBudget,
   onWeight: (used) => metrics.restWeight.set({ source: "binance" }, used),
-  onRateLimited: ({ status, retryAfterMs, path }) => log.warn({ status, retryAfterMs, path }, "Binance REST rate limited; every process waits for Retry-After"),
+  onRateLimited: ({ status, retryAfterMs, path }) => {
+    metrics.restRateLimited.inc({ source: "binance", status: String(status) });
+    log.warn({ status, retryAfterMs, path }, "Binance REST rate limited; every process waits for Retry-After");
+  },
 });
 const symbols = await listSymbols(pool, { exchange: "BINANCE", activeOnly: true });
 const collector = new BinanceCollector({

@@ -212,10 +212,16 @@ program
     // Alpaca: the 200 requests/minute budget is shared with the collector through Redis
     const alpacaRedis = args.exchange === "alpaca" || args.exchange === "yahoo" ? (await import("../redis/client.ts")).createRedis("command") : null;
     alpacaRedis?.on("error", () => undefined);
+    // Binance: the REQUEST_WEIGHT budget is shared with the collectors through Redis (unreachable: this process only)
+    const redisClient = await import("../redis/client.ts");
+    const binanceRedis = args.exchange === "binance" ? redisClient.createRedis("command") : null;
+    binanceRedis?.on("error", () => undefined);
+    const { binanceWeightBudget } = await import("../sources/binance/binance-rest.ts");
     try {
       process.exitCode = await runBackfillCommand(options, {
         databaseUrl: env().DATABASE_URL,
         binanceRestUrl: env().BINANCE_REST_URL,
+        restBudget: binanceRedis ? binanceWeightBudget({ redis: binanceRedis, key: redisClient.keys().rateBudget("binance:weight") }) : undefined,
         alpaca: { dataUrl: env().ALPACA_DATA_URL, keyId: env().ALPACA_KEY_ID, secretKey: env().ALPACA_SECRET_KEY, feed: env().ALPACA_FEED, redis: alpacaRedis },
         yahoo: { baseUrl: env().YAHOO_BASE_URL, redis: alpacaRedis },
         enqueue: producer ? (events) => producer!.enqueue(events) : undefined,
@@ -232,6 +238,7 @@ program
         }
       }
       await alpacaRedis?.quit().catch(() => undefined);
+      binanceRedis?.disconnect();
       process.off("SIGINT", onSigint);
     }
   });

@@ -71,6 +71,7 @@ describe("Binance collector: connection rollover before the 24-hour cut", () => 
       expect(harness.server.wsStats.connectionsOpened).toBeGreaterThanOrEqual(5);
       expect(await counterValue(harness.metrics.gapBarsBackfilled)).toBe(repairedAtStart);
       expect(await counterValue(harness.metrics.duplicateTrades)).toBeGreaterThan(0); // both sockets delivered during the overlaps
+      expect(await counterValue(harness.metrics.streamRollovers)).toBe(connection().rollovers);
 
       const end = lastBar();
       await harness.sink.flush();

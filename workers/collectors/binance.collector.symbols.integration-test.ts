@@ -13,7 +13,7 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lastCandleTime, readCandleRange } from "../../server/db/candles.repo.ts";
 import { env } from "../../server/env.ts";
-import { MINUTE, recordedRows, startHarness, symbolRow, waitFor } from "./binance.collector.harness.ts";
+import { counterValue, MINUTE, recordedRows, startHarness, symbolRow, waitFor } from "./binance.collector.harness.ts";
 
 const BTC = symbolRow("BTCUSDT");
 const ETH = symbolRow("ETHUSDT");
@@ -70,6 +70,7 @@ describe("Binance collector: symbols added and removed at runtime", () => {
       expect(collector.health().symbols[ETH.id]).toBeUndefined();
       expect(server.connectionStreams()).toEqual([new Set(["btcusdt@aggTrade", "btcusdt@kline_1m"])]);
       expect(server.wsStats.controlMessages.UNSUBSCRIBE).toBe(1);
+      expect(await counterValue(harness.metrics.controlMessages)).toBe(2);
       await harness.sink.flush();
       const ethLast = (await lastCandleTime(pool, ETH.id, "1m"))!;
       const btcAtRemove = lastBar(BTC.id);

@@ -43,7 +43,7 @@ import { BinanceShards } from "../../server/sources/binance/binance-shards.ts";
 import type { StreamTimingOptions } from "../../server/sources/binance/binance-stream.ts";
 import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
 import type { BinanceRestClient } from "../../server/sources/binance/binance-rest.ts";
-import type { CollectorHealth, CollectorStatus, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
+import type { CollectorHealth, CollectorStatus, ConnectionHealth, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
 import { GapRepair } from "./binance.collector.repair.ts";
 
 const MAX_BUFFERED_FRAMES = 500_000;
@@ -108,6 +108,7 @@ export class BinanceCollector implements MarketDataSource {
   private readonly repairsPending = new Set<string>();
   private repairChain: Promise<void> = Promise.resolve();
   private symbolsUpdate: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | null = null;
   private buffer: string[] | null = null;
   private lastMessageAt: number | null = null;
   private lastAdvance = 0;
@@ -182,8 +183,12 @@ export class BinanceCollector implements MarketDataSource {
           this.log("warn", "stream closed, reconnecting", { shard, code, reason, reconnectInMs });
         },
         onCircuitOpen: (shard, { retryInMs, message }) => this.log("warn", "stream circuit open; waiting before the next connect", { shard, retryInMs, message }),
-        onRollover: (shard, info) => this.log("info", "connection replaced without a gap", { shard, ...info }),
+        onRollover: (shard, info) => {
+          options.metrics.streamRollovers.inc({ source: this.name });
+          this.log("info", "connection replaced without a gap", { shard, ...info });
+        },
         onRolloverFailed: (shard, info) => this.log("warn", "connection replacement failed; the current one stays", { shard, ...info }),
+        onControlSent: (_shard, method) => options.metrics.controlMessages.inc({ source: this.name, method }),
       },
     });
   }
@@ -201,6 +206,7 @@ export class BinanceCollector implements MarketDataSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.shards.stop();
     await this.quality.close();
   }
@@ -210,14 +216,24 @@ export class BinanceCollector implements MarketDataSource {
    * the buffer until their history is in), unsubscribes removed ones. Calls run one after another.
    */
   updateSymbols(rows: readonly SymbolRow[]): Promise<void> {
+    if (!this.started) return Promise.reject(new Error("BinanceCollector.updateSymbols: call start() first"));
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     const next = this.symbolsUpdate.then(() => this.applySymbols(rows));
-    this.symbolsUpdate = next.catch(() => undefined);
+    this.symbolsUpdate = next.catch((error: unknown) => {
+      // e.g. exchangeInfo unreachable: try the same set again, unless a newer one comes first
+      if (this.stopped) return;
+      this.log("warn", "symbol update failed; retrying in 5 s", { error: (error as Error).message });
+      this.retryTimer = setTimeout(() => void this.updateSymbols(rows).catch(() => undefined), 5_000);
+      this.retryTimer.unref();
+    });
     return next;
   }
 
   health(): CollectorHealth {
     const breakers = { rest: this.options.rest.breaker.snapshot(), stream: this.streamBreaker.snapshot() };
     const connections = this.shards.health();
+    this.exportConnectionMetrics(connections);
     let status = this.status(connections.map((connection) => connection.state));
     let reason: string | undefined;
     if (breakers.stream.state === "open") {
@@ -239,6 +255,15 @@ export class BinanceCollector implements MarketDataSource {
       breakers,
       connections,
     };
+  }
+
+  /** Connection gauges, refreshed with each health snapshot (the runtime takes one every 2 s). */
+  private exportConnectionMetrics(connections: readonly ConnectionHealth[]): void {
+    const { streamConnections, controlQueued } = this.options.metrics;
+    for (const state of ["connecting", "open", "reconnecting"] as const) {
+      streamConnections.set({ source: this.name, state }, connections.filter((connection) => connection.state === state || (state === "connecting" && connection.state === "idle")).length);
+    }
+    controlQueued.set({ source: this.name }, connections.reduce((sum, connection) => sum + connection.controlQueued, 0));
   }
 
   private status(states: readonly string[]): CollectorStatus {
