@@ -5,6 +5,7 @@
  * cookie (server/api/rest/api-keys.handler.ts).
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useHydrated } from "./use-hydrated.ts";
 
 interface ApiKeyView {
   id: string;
@@ -32,6 +33,7 @@ export function ApiKeysManager() {
   const [created, setCreated] = useState<(ApiKeyView & { key: string }) | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [copied, setCopied] = useState(false);
 
   const load = useCallback(async () => {
@@ -91,12 +93,12 @@ export function ApiKeysManager() {
 
   return (
     <div className="api-keys">
-      <form className="inline-form" onSubmit={(event) => void create(event)} aria-label="Create API key">
+      <form className="inline-form" method="post" onSubmit={(event) => void create(event)} aria-label="Create API key">
         <label>
           Name
           <input name="name" required maxLength={100} placeholder="e.g. research notebook" />
         </label>
-        <button type="submit" className="primary-button" disabled={pending}>
+        <button type="submit" className="primary-button" disabled={!hydrated || pending}>
           {pending ? "Creating…" : "Create key"}
         </button>
       </form>

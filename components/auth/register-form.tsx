@@ -7,11 +7,13 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { authClient } from "./auth-client.ts";
+import { useHydrated } from "./use-hydrated.ts";
 
 export function RegisterForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -33,7 +35,7 @@ export function RegisterForm() {
   }
 
   return (
-    <form className="auth-form" onSubmit={(event) => void submit(event)} aria-label="Register">
+    <form className="auth-form" method="post" onSubmit={(event) => void submit(event)} aria-label="Register">
       <h1>Create an account</h1>
       <label>
         Name
@@ -52,7 +54,7 @@ export function RegisterForm() {
           {error}
         </p>
       ) : null}
-      <button type="submit" className="primary-button" disabled={pending}>
+      <button type="submit" className="primary-button" disabled={!hydrated || pending}>
         {pending ? "Creating…" : "Create account"}
       </button>
       <p className="muted">

@@ -7,11 +7,13 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { authClient, safeNextPath } from "./auth-client.ts";
+import { useHydrated } from "./use-hydrated.ts";
 
 export function SignInForm({ next }: { next?: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -29,7 +31,7 @@ export function SignInForm({ next }: { next?: string }) {
   }
 
   return (
-    <form className="auth-form" onSubmit={(event) => void submit(event)} aria-label="Sign in">
+    <form className="auth-form" method="post" onSubmit={(event) => void submit(event)} aria-label="Sign in">
       <h1>Sign in</h1>
       <label>
         Email
@@ -44,7 +46,7 @@ export function SignInForm({ next }: { next?: string }) {
           {error}
         </p>
       ) : null}
-      <button type="submit" className="primary-button" disabled={pending}>
+      <button type="submit" className="primary-button" disabled={!hydrated || pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
       <p className="muted">

@@ -3,10 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { authClient } from "./auth-client.ts";
+import { useHydrated } from "./use-hydrated.ts";
 
 export function SignOutButton({ className = "link-button" }: { className?: string }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function signOut() {
     setPending(true);
@@ -17,7 +19,7 @@ export function SignOutButton({ className = "link-button" }: { className?: strin
   }
 
   return (
-    <button type="button" className={className} onClick={() => void signOut()} disabled={pending}>
+    <button type="button" className={className} onClick={() => void signOut()} disabled={!hydrated || pending}>
       {pending ? "Signing out…" : "Sign out"}
     </button>
   );
