@@ -1,8 +1,9 @@
 /**
  * Writes one cycle's results to Redis in a single MULTI/EXEC: every toplist that changed replaces its ZSET
  * `{ns}:scanner:{list}` (DEL + ZADD inside the transaction, so readers see the old or the new list, never a
- * mix; an empty list deletes the key), every screen whose matches changed replaces `{ns}:scanner:screen:{id}`
- * (score 0: members read in symbol order), removed screens lose their key, and one compact ScannerUpdate is
+ * mix; an empty list deletes the key), every screen whose matches changed updates `{ns}:scanner:screen:{id}`
+ * (score 0: members read in symbol order; ZREM/ZADD of the difference, a full rewrite after a reload or a
+ * failure), removed screens lose their key, and one compact ScannerUpdate is
  * published on `{ns}:scanner:updates`. When a write fails, the next cycle rewrites everything.
  */
 import { randomBytes } from "node:crypto";
@@ -12,6 +13,9 @@ import type { CompiledScreen } from "../../server/domain/scanner/screen-program.
 import type { ScannerState } from "../../server/domain/scanner/scanner-state.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
 import { MAX_SCREEN_CHANGES, compactNumber, type ScannerUpdate, type ScreenUpdate } from "./scanner-messages.ts";
+
+/** Every this many cycles every key is rewritten in full, whatever changed. */
+export const FULL_REWRITE_EVERY = 60;
 
 export interface CyclePublication {
   output: ScanOutput;
@@ -46,6 +50,7 @@ export class ScannerPublisher {
   async publish(cycle: CyclePublication): Promise<ScannerUpdate> {
     const { output, state, screens } = cycle;
     const keys = this.keys;
+    if (this.seq % FULL_REWRITE_EVERY === 0) this.full = true; // heals a key changed or lost behind our back
     const transaction = this.redis.multi();
     const lists: ScannerUpdate["lists"] = {};
     for (const list of output.toplists) {
@@ -68,11 +73,13 @@ export class ScannerPublisher {
       const isNew = !this.written.has(screen.id);
       if (!this.full && !isNew && screen.enteredCount === 0 && screen.leftCount === 0) continue;
       const key = keys.scannerScreen(screen.id);
-      transaction.del(key);
-      if (screen.matchCount > 0) {
-        const args: (string | number)[] = [];
-        for (const symbol of symbolsOf(state, screen.matches, screen.matchCount)) args.push(0, symbol);
-        transaction.zadd(key, ...args);
+      if (this.full || isNew) {
+        transaction.del(key);
+        if (screen.matchCount > 0) transaction.zadd(key, ...symbolsOf(state, screen.matches, screen.matchCount).flatMap((symbol) => [0, symbol]));
+      } else {
+        // only the difference: cheap when a few of thousands of matches move
+        if (screen.leftCount > 0) transaction.zrem(key, ...symbolsOf(state, screen.left, screen.leftCount));
+        if (screen.enteredCount > 0) transaction.zadd(key, ...symbolsOf(state, screen.entered, screen.enteredCount).flatMap((symbol) => [0, symbol]));
       }
       const truncated = screen.enteredCount > MAX_SCREEN_CHANGES || screen.leftCount > MAX_SCREEN_CHANGES;
       screenUpdates.push({
