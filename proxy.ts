@@ -1,7 +1,8 @@
 /**
  * Next.js proxy (formerly middleware): answers paths with malformed percent-encoding with a 400
  * (Next itself would fail decoding the route params with a 500). Extend the matcher when new
- * dynamic routes take user-typed path segments; add rate limiting or auth here later.
+ * dynamic routes take user-typed path segments. Authentication and rate limiting are not done here
+ * but in the route handlers (server/api/request-guard.ts), where the principal is needed anyway.
  */
 import { NextResponse, type NextRequest } from "next/server";
 

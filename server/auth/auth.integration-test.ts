@@ -131,6 +131,9 @@ describe("accounts and access", () => {
     const read = await script.request("/api/v1/charts/BINANCE:NOSUCHPAIR?timeframe=1m", { headers: withKey });
     expect([200, 404]).toContain(read.status); // authorized: the answer is about the symbol, not the caller
     expect((await script.request("/api/v1/charts/BINANCE:NOSUCHPAIR?timeframe=1m", { headers: { authorization: "Bearer ml_notarealkeynotarealkeynotarealkey" } })).status).toBe(401);
+    const keyToken = await json(await script.request("/api/auth/token", { method: "POST", headers: withKey }));
+    expect(keyToken.role).toBe("guest"); // read-only, for the gateway: never an account token
+    expect((await script.request("/api/v1/keys", { headers: { authorization: `Bearer ${keyToken.token}` } })).status).toBe(401);
     const write = await script.request("/api/v1/keys", { json: { name: "more" }, headers: withKey });
     expect(write.status).toBe(403);
     expect((await json(write)).error.message).toMatch(/read-only/);
