@@ -16,15 +16,15 @@
  *   with a calendar it tries once more at the next session open.
  * - `updateSymbols()` follows the active ALPACA rows: subscribe/unsubscribe on the open socket; a new symbol's
  *   recent history is fetched before it counts healthy (its live messages wait meanwhile).
+ * Parts: `.symbols.ts` (symbol set, health, held messages), `.history.ts` (session minutes, seed, REST repair),
+ * `.messages.ts` (live trades and bars), `.quality.ts` (quality gates and sink). This file: lifecycle, sessions,
+ * the stream, health.
  */
 import type pg from "pg";
 import type { AlpacaMessage } from "../../server/domain/alpaca/alpaca-messages.ts";
-import { closedStretches, RegularSessionFilter, sessionMinutesBack } from "../../server/domain/alpaca/regular-session.ts";
-import type { Bar, SymbolId, Trade } from "../../server/domain/bars/bar.ts";
+import type { SymbolId } from "../../server/domain/bars/bar.ts";
 import { BarBuilder } from "../../server/domain/bars/bar-builder.ts";
 import type { ExchangeCalendar } from "../../server/domain/calendars/calendar-types.ts";
-import { alignTime, TIMEFRAME_MS } from "../../server/domain/time/timeframes.ts";
-import { lastCandleTime, readCandleRange } from "../../server/db/candles.repo.ts";
 import type { SymbolRow } from "../../server/db/symbols.repo.ts";
 import type { CollectorMetrics } from "../../server/observability/collector-metrics.ts";
 import type { BarSink } from "../../server/services/bar-sink.service.ts";
@@ -33,10 +33,11 @@ import { AlpacaStream } from "../../server/sources/alpaca/alpaca-stream.ts";
 import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
 import type { CollectorHealth, CollectorStatus, MarketDataSource } from "../../server/sources/market-data-source.ts";
 import { SessionGate, type SessionGateClock } from "../../server/sources/session-gate.ts";
+import { AlpacaHistory, SessionMinutes } from "./alpaca.collector.history.ts";
+import { AlpacaMessageRouter } from "./alpaca.collector.messages.ts";
 import { AlpacaQualityStage, type AlpacaQualityOptions } from "./alpaca.collector.quality.ts";
 import { AlpacaSymbols } from "./alpaca.collector.symbols.ts";
 
-const MINUTE = TIMEFRAME_MS["1m"];
 const MAX_BUFFERED_MESSAGES = 500_000;
 /** After the close, the last minutes are fetched again over REST (late `updatedBars` the socket did not see). */
 const CLOSE_OVERLAP_MS = 15 * 60_000;
@@ -80,7 +81,6 @@ export class AlpacaCollector implements MarketDataSource {
   private reason: string | undefined;
   private fatal: string | null = null;
   private readonly symbols: AlpacaSymbols;
-  private readonly tradeSeq = new Map<SymbolId, number>();
   private buffer: AlpacaMessage[] | null = null;
   private lastMessageAt: number | null = null;
   private reconnects = 0;
@@ -88,7 +88,8 @@ export class AlpacaCollector implements MarketDataSource {
   private started = false;
   private qualityStarted = false;
   private readonly clock: SessionGateClock;
-  private readonly filter: RegularSessionFilter | null;
+  private readonly history: AlpacaHistory | null;
+  private readonly router: AlpacaMessageRouter;
   private gate: SessionGate | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
   private idleTicker: NodeJS.Timeout | null = null;
@@ -98,7 +99,6 @@ export class AlpacaCollector implements MarketDataSource {
 
   constructor(private readonly options: AlpacaCollectorOptions) {
     this.clock = options.clock ?? { now: options.now ?? (() => Date.now()) };
-    this.filter = options.calendar ? new RegularSessionFilter(options.calendar) : null;
     this.streamBreaker = new SourceBreaker(this.name, "stream", options.streamBreakerOptions);
     this.restBreaker = options.rest?.breaker ?? new SourceBreaker(this.name, "rest");
     for (const breaker of [this.restBreaker, this.streamBreaker]) {
@@ -128,6 +128,20 @@ export class AlpacaCollector implements MarketDataSource {
       log: options.log,
     });
     for (const symbol of this.symbols.ids()) this.quality.add(symbol);
+    const sessions = new SessionMinutes(options.calendar);
+    const common = { builder: this.builder, quality: this.quality, symbols: this.symbols, sessions, metrics: options.metrics, source: this.name };
+    this.router = new AlpacaMessageRouter({ ...common, latenessMs: options.latenessMs });
+    this.history = options.rest
+      ? new AlpacaHistory({
+          ...common,
+          pool: options.pool,
+          rest: options.rest,
+          now: () => this.clock.now(),
+          initialBackfillBars: options.initialBackfillBars,
+          maxRepairBars: options.maxRepairBars ?? 10_080,
+          log: (level, message, details) => this.log(level, message, details),
+        })
+      : null;
   }
 
   get enabled(): boolean {
@@ -145,7 +159,7 @@ export class AlpacaCollector implements MarketDataSource {
     this.started = true;
     this.status = "connecting";
     this.reason = undefined;
-    await this.seedFromDatabase(this.symbols.ids());
+    await this.history!.seed(this.symbols.ids());
     if (!this.qualityStarted) this.quality.start();
     this.qualityStarted = true;
     this.stream = this.createStream();
@@ -221,15 +235,15 @@ export class AlpacaCollector implements MarketDataSource {
     this.stream?.unsubscribe(removed.map((row) => row.ticker));
     if (this.stream?.isAuthenticated) for (const row of added) this.symbols.hold(row.id); // live messages wait for the history
     this.stream?.subscribe(added.map((row) => row.ticker));
-    await this.seedFromDatabase(added.map((row) => row.id));
+    await this.history!.seed(added.map((row) => row.id));
     for (const row of added) {
       try {
-        await this.repairSymbol(row.ticker, row.id);
+        await this.history!.repair(row.ticker, row.id);
       } catch (error) {
         this.symbols.setHealth(row.id, { status: "unavailable", reason: `history fetch failed: ${(error as Error).message}` });
         this.log("error", "Alpaca history fetch for a new symbol failed", { symbol: row.id, error: (error as Error).message });
       }
-      this.handleMessages(this.symbols.release(row.id));
+      this.router.handle(this.symbols.release(row.id));
     }
   }
 
@@ -352,16 +366,6 @@ export class AlpacaCollector implements MarketDataSource {
   }
 
   /** Rebuilds open higher-timeframe bars from stored 1m bars (today and yesterday, UTC). */
-  private async seedFromDatabase(symbols: readonly SymbolId[]): Promise<void> {
-    const now = this.clock.now();
-    const from = alignTime(now, "1d") - TIMEFRAME_MS["1d"];
-    for (const symbol of symbols) {
-      const bars = await readCandleRange(this.options.pool, { symbol, timeframe: "1m", from, to: now });
-      this.builder.seed(bars);
-      if (bars.length > 0) this.symbols.noteBar(symbol, bars[bars.length - 1]!.openTime);
-    }
-  }
-
   private async onAuthenticated(): Promise<void> {
     const run = ++this.repairRun;
     this.status = "repairing";
@@ -378,7 +382,7 @@ export class AlpacaCollector implements MarketDataSource {
     if (run !== this.repairRun || !this.streamRunning) return;
     const buffered = this.buffer ?? [];
     this.buffer = null;
-    this.handleMessages(buffered);
+    this.router.handle(buffered);
     this.status = "healthy";
     this.log("info", "Alpaca stream healthy", { replayedMessages: buffered.length });
   }
@@ -387,62 +391,9 @@ export class AlpacaCollector implements MarketDataSource {
   private async repairAll(run = ++this.repairRun, overlapMs = 0): Promise<boolean> {
     for (const [ticker, symbol] of this.symbols.entries()) {
       if (run !== this.repairRun) return false;
-      await this.repairSymbol(ticker, symbol, overlapMs);
+      await this.history!.repair(ticker, symbol, overlapMs);
     }
     return run === this.repairRun;
-  }
-
-  /**
-   * Fetches every closed regular-session 1m bar after the last known one (minus `overlapMs`: changed ones become
-   * revisions) over REST and applies it as final.
-   */
-  private async repairSymbol(ticker: string, symbol: SymbolId, overlapMs = 0): Promise<void> {
-    if (!this.symbols.has(symbol)) return;
-    this.symbols.setHealth(symbol, { status: "repairing" });
-    const stored = await lastCandleTime(this.options.pool, symbol, "1m");
-    const known = Math.max(stored ?? -Infinity, this.symbols.lastBarAt(symbol) ?? -Infinity);
-    const now = this.clock.now();
-    const calendar = this.options.calendar;
-    const back = (minutes: number) => (calendar ? sessionMinutesBack(calendar, now, minutes) : alignTime(now - minutes * MINUTE, "1d"));
-    const earliest = back(this.options.maxRepairBars ?? 10_080);
-    const from = Math.max(earliest, Number.isFinite(known) ? known + MINUTE - overlapMs : back(this.options.initialBackfillBars));
-    this.markClosedHours(symbol, from, now);
-    let skipped = 0;
-    for await (const page of this.options.rest!.minuteBars({ symbol, ticker, from, to: now })) {
-      let applied = 0;
-      for (const bar of page) {
-        if (!this.inSession(bar.openTime)) {
-          skipped += 1;
-          continue;
-        }
-        if (!this.quality.passesBar(bar, bar.openTime + MINUTE)) continue;
-        this.builder.applyFinalMinute(bar);
-        applied += 1;
-      }
-      this.options.metrics.gapBarsBackfilled.inc({ source: this.name }, applied);
-    }
-    if (skipped > 0) this.log("info", "Alpaca repair: extended-hours minutes skipped", { symbol, skipped });
-    this.builder.advance(now);
-    if (this.symbols.has(symbol)) this.symbols.setHealth(symbol, { status: "healthy" });
-  }
-
-  /** Declares nights, weekends and holidays in [from, to + a week) holes, so no zero-volume bars fill them. */
-  private markClosedHours(symbol: SymbolId, from: number, to: number): void {
-    if (!this.options.calendar) return;
-    try {
-      for (const [start, end] of closedStretches(this.options.calendar, from, to + 7 * TIMEFRAME_MS["1d"])) this.builder.markGap(symbol, start, end);
-    } catch (error) {
-      this.log("warn", "Alpaca: closed hours unknown past the holiday data", { error: (error as Error).message });
-    }
-  }
-
-  private inSession(time: number): boolean {
-    if (!this.filter) return true;
-    try {
-      return this.filter.containsMinute(time);
-    } catch {
-      return false; // past the holiday data: the gate reports it
-    }
   }
 
   private onMessages(messages: AlpacaMessage[]): void {
@@ -452,48 +403,7 @@ export class AlpacaCollector implements MarketDataSource {
       if (this.buffer.length < MAX_BUFFERED_MESSAGES) this.buffer.push(...messages);
       return;
     }
-    this.handleMessages(messages);
-  }
-
-  private handleMessages(messages: readonly AlpacaMessage[]): void {
-    for (const message of messages) {
-      if (message.kind === "trade") this.handleTrade(message.trade);
-      else if (message.kind === "bar") this.handleBar(message.bar, message.updated);
-      else if (message.kind === "rejected") this.options.metrics.framesRejected.inc({ source: this.name, reason: message.reason.split(":")[0] ?? "malformed" });
-    }
-  }
-
-  private handleTrade(trade: Trade): void {
-    if (!this.accept(trade.symbol, trade.time)) return;
-    if (this.symbols.holdMessage(trade.symbol, { kind: "trade", trade, exchangeTradeId: trade.id, timeText: "", nanos: 0 })) return;
-    this.quality.noteExchangeTime(trade.time);
-    if (!this.quality.passesTrade(trade)) return;
-    // Alpaca trade ids are per trading venue, not increasing per symbol: number them in arrival order.
-    const id = (this.tradeSeq.get(trade.symbol) ?? 0) + 1;
-    this.tradeSeq.set(trade.symbol, id);
-    this.builder.addTrade({ ...trade, id });
-    this.options.metrics.trades.inc({ source: this.name });
-  }
-
-  private handleBar(bar: Bar, updated: boolean): void {
-    if (!this.accept(bar.symbol, bar.openTime)) return;
-    if (this.symbols.holdMessage(bar.symbol, { kind: "bar", bar, updated })) return;
-    this.quality.noteExchangeTime(bar.openTime + MINUTE);
-    if (!this.quality.passesBar(bar, Math.max(this.quality.exchangeTime, bar.openTime + MINUTE))) return;
-    // `u` carries the same minute with late trades included: applying it again makes the builder emit a revision.
-    this.builder.applyFinalMinute(bar);
-    this.builder.advance(bar.openTime + MINUTE + this.options.latenessMs);
-  }
-
-  /** A known symbol in a regular-session minute; others are counted and dropped. */
-  private accept(symbol: SymbolId, time: number): boolean {
-    if (!this.symbols.has(symbol)) {
-      this.options.metrics.framesRejected.inc({ source: this.name, reason: "unknown_symbol" });
-      return false;
-    }
-    if (this.inSession(time)) return true;
-    this.options.metrics.framesRejected.inc({ source: this.name, reason: "outside_session" });
-    return false;
+    this.router.handle(messages);
   }
 
   private log(level: "info" | "warn" | "error", message: string, details?: object): void {
