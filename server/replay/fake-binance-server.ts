@@ -159,6 +159,11 @@ export class FakeBinanceServer {
     for (const client of this.clients) client.socket.terminate();
   }
 
+  /** Abruptly drops only the connections carrying `stream` (one shard of a collector). */
+  dropConnectionsCarrying(stream: string): void {
+    for (const client of this.clients) if (client.streams.has(stream)) client.socket.terminate();
+  }
+
   /** Sends serverShutdown to every connection, then closes them. */
   shutdownConnections(): void {
     const time = this.options.clock.now();

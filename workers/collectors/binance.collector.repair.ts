@@ -23,6 +23,8 @@ export interface GapRepairOptions {
   metrics: CollectorMetrics;
   initialBackfillBars: number;
   maxRepairBars: number;
+  /** Moves the builder's clock to server time after a repair (the collector skips it while a shard is down). */
+  advance(serverTime: number): void;
   /** The data-quality gate on a REST bar (history: judged at its own end); false = quarantined, not applied. */
   passesBar(bar: Bar, now: number): boolean;
   log(level: "info" | "warn" | "error", message: string, details?: object): void;
@@ -59,7 +61,7 @@ export class GapRepair {
       }
       metrics.gapBarsBackfilled.inc({ source: this.options.source }, page.length);
     }
-    builder.advance(await rest.serverTime());
+    this.options.advance(await rest.serverTime());
     return newest;
   }
 

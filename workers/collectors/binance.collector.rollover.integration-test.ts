@@ -14,7 +14,9 @@ import { env } from "../../server/env.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { counterValue, MINUTE, recordedRows, startHarness, symbolRow, waitFor } from "./binance.collector.harness.ts";
 
-const SYMBOL = "BINANCE:BTCUSDT";
+// a ticker of its own (the recorded BTC/USDT minutes), so test files running in parallel never share candles
+const TICKER = "ROLLUSDT";
+const SYMBOL = `BINANCE:${TICKER}`;
 
 describe("Binance collector: connection rollover before the 24-hour cut", () => {
   let pool: pg.Pool;
@@ -45,8 +47,8 @@ describe("Binance collector: connection rollover before the 24-hour cut", () => 
       if (event.kind === "closed") closedEvents.push(event.bar.openTime);
     });
     const harness = await startHarness({
-      served: ["BTCUSDT"],
-      symbols: [symbolRow("BTCUSDT")],
+      served: [TICKER],
+      symbols: [symbolRow(TICKER)],
       startAt: dayStart + 60 * MINUTE + 30_000,
       speed: 60,
       initialBackfillBars: 60,

@@ -13,12 +13,15 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { lastCandleTime, readCandleRange } from "../../server/db/candles.repo.ts";
 import { env } from "../../server/env.ts";
+import { redisKeys } from "../../server/redis/keys.ts";
 import { counterValue, MINUTE, recordedRows, startHarness, symbolRow, waitFor } from "./binance.collector.harness.ts";
 
-const BTC = symbolRow("BTCUSDT");
-const ETH = symbolRow("ETHUSDT");
-const BNB = symbolRow("BNBUSDT");
+// tickers of their own (all serve the recorded BTC/USDT minutes), so test files running in parallel never share candles
+const BTC = symbolRow("LSAUSDT");
+const ETH = symbolRow("LSBUSDT");
+const BNB = symbolRow("LSCUSDT");
 const dayStart = Date.UTC(2023, 3, 2);
+const streams = (row: { ticker: string }) => [`${row.ticker.toLowerCase()}@aggTrade`, `${row.ticker.toLowerCase()}@kline_1m`];
 
 describe("Binance collector: symbols added and removed at runtime", () => {
   let pool: pg.Pool;
@@ -46,7 +49,7 @@ describe("Binance collector: symbols added and removed at runtime", () => {
 
   it("subscribes a new symbol on the open connection, streaming within 5 s; removing it unsubscribes it", async () => {
     const harness = await startHarness({
-      served: ["BTCUSDT", "ETHUSDT"], symbols: [BTC], startAt: dayStart + 60 * MINUTE + 30_000, speed: 60, initialBackfillBars: 60, pool, redis, namespace,
+      served: [BTC.ticker, ETH.ticker], symbols: [BTC], startAt: dayStart + 60 * MINUTE + 30_000, speed: 60, initialBackfillBars: 60, pool, redis, namespace,
     });
     try {
       const { collector, server } = harness;
@@ -62,13 +65,13 @@ describe("Binance collector: symbols added and removed at runtime", () => {
       expect(collector.health().status).toBe("healthy");
       expect(server.wsStats.connectionsOpened).toBe(1); // subscribed on the open connection
       expect(server.wsStats.controlMessages.SUBSCRIBE).toBe(1);
-      expect(server.connectionStreams()).toEqual([new Set(["btcusdt@aggTrade", "btcusdt@kline_1m", "ethusdt@aggTrade", "ethusdt@kline_1m"])]);
+      expect(server.connectionStreams()).toEqual([new Set([...streams(BTC), ...streams(ETH)])]);
       const ethLive = lastBar(ETH.id) + MINUTE;
       await waitFor(() => lastBar(ETH.id) >= ethLive + MINUTE, 10_000, "more live ETH minutes");
 
       await collector.updateSymbols([BTC]);
       expect(collector.health().symbols[ETH.id]).toBeUndefined();
-      expect(server.connectionStreams()).toEqual([new Set(["btcusdt@aggTrade", "btcusdt@kline_1m"])]);
+      expect(server.connectionStreams()).toEqual([new Set(streams(BTC))]);
       expect(server.wsStats.controlMessages.UNSUBSCRIBE).toBe(1);
       expect(await counterValue(harness.metrics.controlMessages)).toBe(2);
       await harness.sink.flush();
@@ -94,7 +97,7 @@ describe("Binance collector: symbols added and removed at runtime", () => {
 
   it("opens a new connection when the open ones are full, and closes a connection left empty", async () => {
     const harness = await startHarness({
-      served: ["BTCUSDT", "ETHUSDT", "BNBUSDT"], symbols: [BTC], startAt: dayStart + 60 * MINUTE + 30_000, speed: 60, initialBackfillBars: 60, pool, redis, namespace,
+      served: [BTC.ticker, ETH.ticker, BNB.ticker], symbols: [BTC], startAt: dayStart + 60 * MINUTE + 30_000, speed: 60, initialBackfillBars: 60, pool, redis, namespace,
       collector: { maxStreamsPerConnection: 2 }, // one symbol (aggTrade + kline_1m) per connection
     });
     try {
@@ -112,11 +115,55 @@ describe("Binance collector: symbols added and removed at runtime", () => {
       await collector.updateSymbols([BTC, BNB]);
       await waitFor(() => server.connections === 2, 5_000, "the empty connection closed");
       expect(collector.health().connections).toHaveLength(2);
-      expect(server.connectionStreams().flatMap((streams) => [...streams]).sort()).toEqual(["bnbusdt@aggTrade", "bnbusdt@kline_1m", "btcusdt@aggTrade", "btcusdt@kline_1m"]);
+      expect(server.connectionStreams().flatMap((streams) => [...streams]).sort()).toEqual([...streams(BTC), ...streams(BNB)].sort());
       expect(server.wsStats.controlMessages.SUBSCRIBE ?? 0).toBe(0); // every symbol got its own connection
       expect(collector.health().status).toBe("healthy");
     } finally {
       await harness.stop();
+    }
+  }, 90_000);
+
+  it("one shard down: the other keeps streaming, the down one's minutes wait for its repair (no bar closed from partial data)", async () => {
+    const subscriber = new Redis(env().REDIS_URL);
+    const events: Array<{ kind: string; openTime: number }> = [];
+    await subscriber.subscribe(redisKeys(namespace).barChannel(ETH.id, "1m"));
+    subscriber.on("message", (_channel, message) => {
+      const event = JSON.parse(message) as { kind: string; bar: { openTime: number } };
+      if (event.kind !== "live") events.push({ kind: event.kind, openTime: event.bar.openTime });
+    });
+    const harness = await startHarness({
+      served: [BTC.ticker, ETH.ticker], symbols: [BTC, ETH], startAt: dayStart + 60 * MINUTE + 30_000, speed: 60, initialBackfillBars: 60, pool, redis, namespace,
+      collector: { maxStreamsPerConnection: 2, streamBreakerOptions: { failureThreshold: 1_000 } },
+    });
+    try {
+      const { collector, server } = harness;
+      const lastBar = (id: string) => collector.lastBar(id) ?? 0;
+      await waitFor(() => collector.health().status === "healthy" && lastBar(ETH.id) >= dayStart + 62 * MINUTE, 20_000, "both live");
+      // ETH's connection drops and cannot come back for a while (about 3 virtual minutes); BTC's stays up
+      server.faults = { refuseConnections: true };
+      server.dropConnectionsCarrying(streams(ETH)[0]!);
+      const btcAtDrop = lastBar(BTC.id);
+      const ethAtDrop = lastBar(ETH.id);
+      await waitFor(() => lastBar(BTC.id) >= btcAtDrop + 3 * MINUTE, 10_000, "BTC streaming while ETH is down");
+      expect(collector.health().status).toBe("reconnecting");
+      expect(lastBar(ETH.id)).toBe(ethAtDrop); // nothing of ETH closed without its data
+      server.faults = {};
+      await waitFor(() => collector.health().status === "healthy" && lastBar(ETH.id) >= lastBar(BTC.id), 15_000, "ETH repaired and live again");
+      await waitFor(() => lastBar(ETH.id) >= lastBar(BTC.id) + MINUTE || lastBar(ETH.id) >= ethAtDrop + 6 * MINUTE, 10_000, "ETH live minutes after the repair");
+      const end = lastBar(ETH.id);
+      await harness.sink.flush();
+      await waitFor(() => harness.sink.backlog === 0, 10_000, "sink drained");
+      const recorded = recordedRows();
+      const stored = await readCandleRange(pool, { symbol: ETH.id, timeframe: "1m", from: dayStart, to: end + MINUTE });
+      expect(stored.map((bar) => bar.openTime)).toEqual(Array.from({ length: (end - dayStart) / MINUTE + 1 }, (_, i) => dayStart + i * MINUTE));
+      for (const bar of stored) expect([bar.open, bar.high, bar.low, bar.close], new Date(bar.openTime).toISOString()).toEqual(recorded.get(bar.openTime)!.slice(1, 5));
+      // every ETH minute was published closed once, with its final values: no revision of a bar closed too early
+      const closed = events.filter((event) => event.kind === "closed").map((event) => event.openTime);
+      expect(new Set(closed).size).toBe(closed.length);
+      expect(events.filter((event) => event.kind === "revision" && event.openTime > ethAtDrop)).toEqual([]);
+    } finally {
+      await harness.stop();
+      await subscriber.quit();
     }
   }, 90_000);
 });

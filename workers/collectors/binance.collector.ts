@@ -8,8 +8,8 @@
  * On start and after every reconnect of a shard it repairs that shard's symbols over REST (closed 1m klines from
  * the last stored bar up to server time, binance.collector.repair.ts) while buffering live frames, then replays
  * the buffer: no missing and no duplicated bars. Holes in the exchange's own history are recorded in known_gaps,
- * never invented. While one shard is down the others keep streaming; its symbols' open minutes may close from
- * the trades seen and are then revised by the repair (final values from REST).
+ * never invented. While one shard is down (or repairing) the others keep streaming, and bars close only on each
+ * symbol's own trades and closed klines (no global clock advance), so the down shard's symbols wait for the repair.
  * Symbols at runtime: `updateSymbols(rows)` (called by collector-runtime's watcher) subscribes new symbols,
  * backfills their recent history (INITIAL_BACKFILL_BARS) through the same repair path while their live frames
  * are buffered, then marks them healthy; removed symbols are unsubscribed and leave health.
@@ -165,6 +165,9 @@ export class BinanceCollector implements MarketDataSource {
       initialBackfillBars: options.initialBackfillBars,
       maxRepairBars: options.maxRepairBars ?? 10_080,
       passesBar: (bar, now) => this.passesBar(bar, now),
+      advance: (serverTime) => {
+        if (!this.anyShardDown()) this.builder.advance(serverTime);
+      },
       log: (level, message, details) => this.log(level, message, details),
     });
     this.shards = new BinanceShards({
@@ -255,6 +258,16 @@ export class BinanceCollector implements MarketDataSource {
       breakers,
       connections,
     };
+  }
+
+  /**
+   * A shard is not streaming, or its gap is not repaired yet. The exchange's clock then does not close bars of every
+   * symbol (global advance): the down shard's symbols would close from partial trades. Bars of the streaming
+   * symbols still close on their own trades and closed klines.
+   */
+  private anyShardDown(): boolean {
+    for (const key of this.repairsPending) if (key.startsWith("shard:")) return true;
+    return this.shards.health().some((connection) => connection.state !== "open");
   }
 
   /** Connection gauges, refreshed with each health snapshot (the runtime takes one every 2 s). */
@@ -495,7 +508,7 @@ export class BinanceCollector implements MarketDataSource {
   private advanceTo(eventTime: number): void {
     if (eventTime - this.lastAdvance < 100) return;
     this.lastAdvance = eventTime;
-    this.builder.advance(eventTime);
+    if (!this.anyShardDown()) this.builder.advance(eventTime);
     // duplicate trade ids the builder dropped (reconnect replays, the overlap of a connection rollover)
     const duplicates = this.builder.stats().duplicates;
     if (duplicates > this.duplicatesCounted) {
