@@ -4,7 +4,8 @@
  * (answered with the full lists) → per closed virtual minute: the minute's `t` trades, then its `b` bar; every
  * `reviseEvery`-th minute the `b` misses a late print (volume × 0.75) and an `u` with the full minute follows
  * ~30 s after the next minute mark. Fault switch `errorCode` (402, 406 or 409) answers auth with that error;
- * `maxSymbols` answers a subscribe that would pass the limit with 405 and leaves the lists unchanged (as Alpaca).
+ * `maxSymbols` answers a subscribe that would pass the limit with 405 and leaves the lists unchanged (as Alpaca);
+ * `spikeEvery` adds a bad print (high × 1.2) to every Nth minute's trades (the `b` bar stays the recorded one).
  * REST: `/v2/stocks/{symbol}/bars` with `next_page_token` paging (opaque base64) and a per-minute request limit (429).
  * Prices come from minute datasets: a ReplayDataset (the Binance BTC/USDT 1m recording, renamed e.g. FAKEPACA as
  * Alpaca's own v2/test stream does; never altered) or a StockReplayDataset (that path rescaled to a stock's price
@@ -26,6 +27,8 @@ export interface FakeAlpacaFaults {
   errorCode?: 402 | 406 | 409;
   /** Symbols a client may subscribe at most (Alpaca free plan: 30); a subscribe past it gets 405, lists unchanged. */
   maxSymbols?: number;
+  /** Every Nth minute (by minute index) one extra trade prints at the minute's high × 1.2 (a bad print; 0 = never). */
+  spikeEvery?: number;
 }
 
 /** What the server streams and serves for one ticker: the 1m bar of a minute, or null (no trades that minute). */
@@ -201,6 +204,12 @@ export class FakeAlpacaServer {
     const revised = this.isRevised(minute);
     const prints = minutePath(kline);
     const trades = prints.map((print, index) => ({ T: "t", S: ticker, i: minute / 1000 + index, x: "V", p: print.price, s: print.quantity, c: ["@"], z: "C", t: `${new Date(minute + print.offsetMs).toISOString().slice(0, -1)}123456Z` }));
+    const spikeEvery = this.faults.spikeEvery ?? 0;
+    if (spikeEvery > 0 && (minute / MINUTE) % spikeEvery === 0 && trades.length > 1) {
+      // a bad print in the middle of the minute: the bar (`b`) stays the recorded one
+      const middle = trades[Math.floor(trades.length / 2)]!;
+      trades.splice(Math.floor(trades.length / 2), 0, { ...middle, i: middle.i + 1_000_000, p: Math.round(kline.high * 1.2 * 100) / 100 });
+    }
     if (trades.length > 0) this.broadcast("trades", ticker, JSON.stringify(revised ? trades.slice(0, -1) : trades));
     const bar = (partial: boolean, type: string) => {
       const shown = this.barAt(ticker, minute, partial)!;

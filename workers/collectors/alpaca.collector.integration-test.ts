@@ -2,7 +2,7 @@
  * The Alpaca collector against the fake Alpaca server (Alpaca v2 protocol over real sockets; prices from the Binance
  * BTC/USDT 1m recording renamed FAKEPACA, Alpaca's 24/7 test symbol, so no calendar here), real PostgreSQL and Redis:
  * authenticated → REST gap repair + live bars stored equal to the dataset; an updatedBar (`u`) revises the stored
- * bar and the revision is published on pub/sub; quality snapshots in Redis; each fatal error code (402, 405, 406,
+ * bar and the revision is published on pub/sub; quality snapshots in Redis; bad prints quarantined, never in bars; each fatal error code (402, 405, 406,
  * 409) → its operator message in health and no reconnect loop; a 405 on a later subscribe keeps the others;
  * updateSymbols subscribes/unsubscribes on the open socket and backfills a new symbol; one stream per process;
  * no keys → "disabled".
@@ -11,7 +11,9 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Trade } from "../../server/domain/bars/bar.ts";
 import { readCandleRange } from "../../server/db/candles.repo.ts";
+import { readRecentQuarantine } from "../../server/db/quality.repo.ts";
 import { env } from "../../server/env.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { AlpacaStream } from "../../server/sources/alpaca/alpaca-stream.ts";
@@ -88,6 +90,45 @@ describe("Alpaca collector over the fake Alpaca server", () => {
     } finally {
       await h.stop();
       await subscriber.quit();
+    }
+  });
+
+  it("quality stage: bad prints go to quarantine (never into bars), the score in Redis counts them", async () => {
+    await clean();
+    await pool.query("DELETE FROM quarantine WHERE symbol = $1", [SYMBOL]);
+    const h = await harness({ faults: { spikeEvery: 2 } });
+    try {
+      await waitFor(() => h.collector.health().status === "healthy", 20_000, "healthy");
+      const last = () => h.collector.health().symbols[SYMBOL]?.lastBarAt ?? 0;
+      await waitFor(() => last() >= dayStart + 66 * MINUTE, 20_000, "live bars with spikes");
+      await h.sink.flush();
+      await waitFor(() => h.sink.backlog === 0, 10_000, "sink drained");
+      await waitFor(async () => ((await pool.query("SELECT 1 FROM quarantine WHERE symbol = $1", [SYMBOL])).rowCount ?? 0) >= 2, 10_000, "quarantine rows");
+      const rows = await readRecentQuarantine(pool, SYMBOL, 50);
+      for (const row of rows) {
+        expect(row.kind).toBe("trade");
+        expect(row.checks.map((issue) => issue.check)).toContain("price_anomaly");
+        const trade = row.payload as Trade;
+        const minute = Math.floor(trade.time / MINUTE) * MINUTE;
+        expect(minute % (2 * MINUTE)).toBe(0); // only the spiked minutes
+        expect(trade.price).toBeGreaterThan(h.server.barAt("FAKEPACA", minute)!.high * 1.1);
+      }
+      // the live 1m bars of spiked minutes still equal the recording (their `b` is final; the bad print never got in)
+      const stored = await readCandleRange(pool, { symbol: SYMBOL, timeframe: "1m", from: dayStart + 60 * MINUTE, to: last() - 3 * MINUTE });
+      expect(stored.length).toBeGreaterThan(2);
+      for (const bar of stored) expect(bar.high).toBe(h.server.barAt("FAKEPACA", bar.openTime)!.high);
+      // the 5m bars are aggregated from trades and final minutes: no spike in their highs either
+      const fives = await readCandleRange(pool, { symbol: SYMBOL, timeframe: "5m", from: dayStart + 60 * MINUTE, to: last() - 5 * MINUTE });
+      for (const bar of fives) {
+        const highs = [0, 1, 2, 3, 4].map((i) => h.server.barAt("FAKEPACA", bar.openTime + i * MINUTE)!.high);
+        expect(bar.high).toBe(Math.max(...highs));
+      }
+      const snapshot = h.collector.qualitySnapshot(SYMBOL)!;
+      expect(snapshot.totalRejected).toBeGreaterThanOrEqual(rows.length);
+      expect(snapshot.score).toBeLessThan(100);
+      await waitFor(async () => (JSON.parse((await redis.get(redisKeys(namespace).quality(SYMBOL))) ?? "{}") as { totalRejected?: number }).totalRejected! > 0, 5_000, "score in Redis");
+    } finally {
+      await h.stop();
     }
   });
 
