@@ -1,4 +1,5 @@
 // The tRPC app router: add a sub-router here when a new area gets procedures.
+import { adminRouter } from "./routers/admin.router.ts";
 import { analyticsRouter } from "./routers/analytics.router.ts";
 import { chartsRouter } from "./routers/charts.router.ts";
 import { healthRouter } from "./routers/health.router.ts";
@@ -8,6 +9,7 @@ import { symbolsRouter } from "./routers/symbols.router.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
+  admin: adminRouter,
   charts: chartsRouter,
   symbols: symbolsRouter,
   health: healthRouter,

@@ -5,7 +5,13 @@
 import { createHash } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { createApiServices } from "../api/api-services.ts";
+import { createCaller } from "../api/root.ts";
+import { createTRPCContext } from "../api/trpc.ts";
+import { redisKeys } from "../redis/keys.ts";
 import { listAudit } from "../services/audit.service.ts";
+import type { Principal } from "./principal.ts";
 import { CookieClient, startAuthHarness, type AuthHarness } from "./auth-test-helpers.ts";
 
 const PASSWORD = "correct horse battery";
@@ -160,6 +166,33 @@ describe("accounts and access", () => {
     expect((await json(await bob.request("/api/v1/keys"))).keys).toEqual([]);
     const row = await harness.pool.query<{ revoked_at: Date | null }>(`SELECT "revoked_at" FROM "api_keys" WHERE "id" = $1`, [key.id]);
     expect(row.rows[0]?.revoked_at).toBeNull();
+  });
+
+  it("lets only admins list users and change roles (audited); the last admin cannot be demoted", async () => {
+    const services = createApiServices({ pool: harness.pool, redis: harness.redis, keys: redisKeys(harness.namespace), now: () => Date.now() });
+    const idOf = async (email: string) => (await harness.pool.query<{ id: string }>(`SELECT "id" FROM "users" WHERE "email" = $1`, [email])).rows[0]?.id ?? "";
+    const aliceId = await idOf(ALICE.email);
+    const bobId = await idOf(BOB.email);
+    const as = (principal: Principal) => createCaller(createTRPCContext(services, principal));
+    const admin = as({ kind: "user", userId: aliceId, role: "admin", via: "session", ip: "127.0.0.1" });
+    const user = as({ kind: "user", userId: bobId, role: "user", via: "session", ip: "127.0.0.1" });
+    const anonymous = as({ kind: "anonymous", ip: "127.0.0.1" });
+
+    await expect(user.admin.users()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(anonymous.admin.auditLog()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(as({ kind: "api_key", userId: aliceId, keyId: "k", role: "admin", ip: "127.0.0.1" }).admin.users()).rejects.toBeInstanceOf(TRPCError);
+    expect((await admin.admin.users()).map((row) => row.email)).toEqual([ALICE.email, BOB.email]);
+
+    await expect(admin.admin.setRole({ userId: aliceId, role: "user" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await roleOf(harness, ALICE.email)).toBe("admin");
+    await expect(admin.admin.setRole({ userId: "no-such-user", role: "admin" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    await admin.admin.setRole({ userId: bobId, role: "admin" });
+    expect(await roleOf(harness, BOB.email)).toBe("admin");
+    const entries = await admin.admin.auditLog({ action: "admin.action", limit: 10 });
+    expect(entries[0]).toMatchObject({ userId: aliceId, target: `user:${bobId}`, details: { setRole: "admin" } });
+    await admin.admin.setRole({ userId: bobId, role: "user" });
+    expect(await roleOf(harness, BOB.email)).toBe("user");
   });
 
   it("signs out: the session stops working and the sign-out is audited", async () => {
