@@ -9,6 +9,8 @@
  *     API keys (read scope) only on GET
  *   - "account": a signed-in user (session cookie or access token); API keys are refused (read-only)
  *   - "open": anyone, rate-limited (sign-in/up, the token endpoint, the OpenAPI document)
+ * Password attempts (POST sign-in/sign-up) also take a token from a stricter bucket per IP
+ * (`credentialPolicy`, default 10 per minute) against password guessing.
  */
 import { Counter } from "prom-client";
 import { getAuth, type Auth } from "../auth/auth.ts";
@@ -28,6 +30,8 @@ export interface GuardDeps {
   auth: Auth;
   secret: string;
   policy: RateLimitPolicy;
+  /** Extra bucket per IP for password attempts (POST /api/auth/sign-in/*, /sign-up/*). */
+  credentialPolicy: RateLimitPolicy;
   publicCharts: boolean;
   trustedProxyHops: number;
   /** Counts rejected (429) and unchecked (Redis down) requests. */
@@ -51,6 +55,13 @@ export function rateLimitCounter(): Counter<"outcome"> {
 
 let defaults: GuardDeps | undefined;
 
+export const DEFAULT_CREDENTIAL_POLICY: RateLimitPolicy = { limit: 10, windowS: 60 };
+
+/** True for requests that check a password (sign-in or sign-up with email). */
+export function isCredentialAttempt(request: Request): boolean {
+  return request.method === "POST" && /^\/api\/auth\/sign-(in|up)\//.test(new URL(request.url).pathname);
+}
+
 /** Guard deps of the web process (env, shared pool/Redis, Better Auth instance). */
 export function defaultGuardDeps(): GuardDeps {
   const config = env();
@@ -59,6 +70,7 @@ export function defaultGuardDeps(): GuardDeps {
     auth: getAuth(),
     secret: authSecret(),
     policy: { limit: config.RATE_LIMIT_REQUESTS, windowS: config.RATE_LIMIT_WINDOW_S },
+    credentialPolicy: DEFAULT_CREDENTIAL_POLICY,
     publicCharts: config.MARKETLENS_PUBLIC_CHARTS,
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     rateLimited: rateLimitCounter(),
@@ -87,12 +99,21 @@ export async function guardRequest(request: Request, access: Access, deps: Guard
   } catch (error) {
     return { ok: false, response: errorResponse(error) };
   }
-  const decision = await takeToken(deps.service, rateLimitSubject(principal), deps.policy);
+  let decision = await takeToken(deps.service, rateLimitSubject(principal), deps.policy);
+  let policy = deps.policy;
+  if (decision.allowed && isCredentialAttempt(request)) {
+    const credential = await takeToken(deps.service, `credentials:ip:${principal.ip}`, deps.credentialPolicy);
+    if (!credential.allowed) {
+      decision = credential;
+      policy = deps.credentialPolicy;
+    }
+  }
   const headers = new Headers({ "RateLimit-Limit": String(deps.policy.limit), "RateLimit-Remaining": String(decision.remaining) });
   if (decision.unchecked) deps.rateLimited.inc({ outcome: "unchecked" });
   if (!decision.allowed) {
     deps.rateLimited.inc({ outcome: "limited" });
-    const response = errorResponse(new AppError("RATE_LIMITED", `rate limit of ${deps.policy.limit} requests per ${deps.policy.windowS} s reached: retry in ${decision.retryAfterS} s`));
+    const what = policy === deps.policy ? "requests" : "sign-in attempts";
+    const response = errorResponse(new AppError("RATE_LIMITED", `rate limit of ${policy.limit} ${what} per ${policy.windowS} s reached: retry in ${decision.retryAfterS} s`));
     response.headers.set("Retry-After", String(decision.retryAfterS));
     headers.forEach((value, name) => response.headers.set(name, value));
     return { ok: false, response };

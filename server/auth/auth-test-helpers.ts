@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { Counter, Registry } from "prom-client";
 import { createApiServices } from "../api/api-services.ts";
-import { guarded, type GuardDeps } from "../api/request-guard.ts";
+import { DEFAULT_CREDENTIAL_POLICY, guarded, type GuardDeps } from "../api/request-guard.ts";
 import { handleCreateApiKey, handleListApiKeys, handleRevokeApiKey } from "../api/rest/api-keys.handler.ts";
 import { handleTokenRequest } from "../api/rest/auth-token.handler.ts";
 import { handleChartRequest } from "../api/rest/charts.handler.ts";
@@ -31,7 +31,7 @@ export interface AuthHarness {
   close(): Promise<void>;
 }
 
-export async function startAuthHarness(options: { limit: number; windowS: number; publicCharts?: boolean }): Promise<AuthHarness> {
+export async function startAuthHarness(options: { limit: number; windowS: number; credentialLimit?: number; publicCharts?: boolean }): Promise<AuthHarness> {
   const config = env();
   const namespace = `test-auth-${randomUUID().slice(0, 8)}`;
   const secret = randomUUID() + randomUUID();
@@ -46,6 +46,7 @@ export async function startAuthHarness(options: { limit: number; windowS: number
     auth,
     secret,
     policy: { limit: options.limit, windowS: options.windowS },
+    credentialPolicy: { ...DEFAULT_CREDENTIAL_POLICY, ...(options.credentialLimit ? { limit: options.credentialLimit } : {}) },
     publicCharts: options.publicCharts ?? true,
     trustedProxyHops: 0,
     rateLimited: new Counter({ name: "marketlens_rate_limited_total", help: "test", labelNames: ["outcome"], registers: [registry] }),

@@ -230,4 +230,20 @@ describe("rate limit", () => {
     harness.clock.offsetMs = retryAfter * 1000;
     expect((await client.request("/api/auth/token")).status).toBe(200);
   });
+
+  it("limits password attempts per IP more tightly than other requests", async () => {
+    const strict = await startAuthHarness({ limit: 1_000, windowS: 60, credentialLimit: 2 });
+    try {
+      const guesser = new CookieClient(strict.url);
+      const attempt = () => guesser.request("/api/auth/sign-in/email", { json: { email: "nobody@example.test", password: "guess-guess" } });
+      expect([(await attempt()).status, (await attempt()).status]).toEqual([401, 401]);
+      const blocked = await attempt();
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect((await json(blocked)).error.message).toMatch(/sign-in attempts/);
+      expect((await guesser.request("/api/auth/token")).status).toBe(200); // other requests still pass
+    } finally {
+      await strict.close();
+    }
+  });
 });
