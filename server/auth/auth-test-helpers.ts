@@ -31,11 +31,12 @@ export interface AuthHarness {
   close(): Promise<void>;
 }
 
-export async function startAuthHarness(options: { limit: number; windowS: number; credentialLimit?: number; publicCharts?: boolean }): Promise<AuthHarness> {
+export async function startAuthHarness(options: { limit: number; windowS: number; credentialLimit?: number; publicCharts?: boolean; databaseUrl?: string }): Promise<AuthHarness> {
   const config = env();
   const namespace = `test-auth-${randomUUID().slice(0, 8)}`;
   const secret = randomUUID() + randomUUID();
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
+  const pool = new pg.Pool({ connectionString: options.databaseUrl ?? config.DATABASE_URL, max: 5, connectionTimeoutMillis: 2_000 });
+  pool.on("error", () => undefined);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   const clock = { offsetMs: 0 };
   const registry = new Registry();

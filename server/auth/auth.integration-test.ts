@@ -203,6 +203,23 @@ describe("accounts and access", () => {
   });
 });
 
+describe("PostgreSQL down", () => {
+  it("serves a session cookie as a guest (public charts keep working) and answers 503 for an API key", async () => {
+    const down = await startAuthHarness({ limit: 1_000, windowS: 60, databaseUrl: "postgresql://postgres@127.0.0.1:1/nothing" });
+    try {
+      const client = new CookieClient(down.url);
+      const token = await client.request("/api/auth/token", { headers: { cookie: "better-auth.session_token=some.value" } });
+      expect(token.status).toBe(200);
+      expect((await json(token)).role).toBe("guest");
+      const keyed = await client.request("/api/auth/token", { headers: { authorization: "Bearer ml_abcdefghijklmnopqrstuvwxyz012345" } });
+      expect(keyed.status).toBe(503);
+      expect((await json(keyed)).error.message).toMatch(/database did not answer/);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
 describe("rate limit", () => {
   let harness: AuthHarness;
 

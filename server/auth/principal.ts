@@ -6,8 +6,11 @@
  *   4. nothing → anonymous
  * Credentials that are present but wrong (unknown or revoked key, forged or expired token) are an
  * error (401), never a silent fall-back to anonymous, so a script with a bad key learns it at once.
+ * When PostgreSQL does not answer, an API key cannot be checked (503), while a session cookie is
+ * treated as anonymous, so public charts keep working from Redis during a database outage.
  */
 import type pg from "pg";
+import { componentLogger } from "../observability/logger.ts";
 import { AppError } from "../services/app-error.ts";
 import { authenticateApiKey, isApiKeyShaped } from "../services/api-keys.service.ts";
 import { looksLikeJwt, verifyAccessToken } from "./access-token.ts";
@@ -28,6 +31,8 @@ export interface PrincipalDeps {
   trustedProxyHops: number;
 }
 
+const log = componentLogger("auth");
+
 function roleOf(value: unknown): "user" | "admin" {
   return value === "admin" ? "admin" : "user";
 }
@@ -46,7 +51,9 @@ export async function resolvePrincipal(request: Request, deps: PrincipalDeps): P
   const bearer = bearerOf(request.headers);
   if (bearer !== null) {
     if (isApiKeyShaped(bearer)) {
-      const key = await authenticateApiKey(deps.pool, bearer);
+      const key = await authenticateApiKey(deps.pool, bearer).catch((error: unknown) => {
+        throw new AppError("UNAVAILABLE", "API key check failed: the database did not answer; retry", { cause: error });
+      });
       if (!key) throw new AppError("UNAUTHORIZED", "invalid or revoked API key");
       return { kind: "api_key", userId: key.userId, keyId: key.keyId, role: roleOf(key.role), ip };
     }
@@ -58,7 +65,10 @@ export async function resolvePrincipal(request: Request, deps: PrincipalDeps): P
     return { kind: "user", userId: claims.sub, role: claims.role, via: "token", ip };
   }
   if (!(request.headers.get("cookie") ?? "").includes("better-auth")) return { kind: "anonymous", ip };
-  const session = await deps.auth.api.getSession({ headers: request.headers });
+  const session = await deps.auth.api.getSession({ headers: request.headers }).catch((error: unknown) => {
+    log.warn({ err: String(error) }, "session lookup failed: treating the request as anonymous");
+    return null;
+  });
   if (!session) return { kind: "anonymous", ip };
   return { kind: "user", userId: session.user.id, role: roleOf((session.user as { role?: unknown }).role), via: "session", ip };
 }
