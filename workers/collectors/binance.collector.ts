@@ -331,7 +331,10 @@ export class BinanceCollector implements MarketDataSource {
     this.gates.delete(symbol);
     this.byTicker.delete(tickerOf(symbol));
     this.repairsPending.delete(`symbol:${symbol}`);
+    const shard = this.shards.shardOf(symbol);
     await this.shards.remove(symbol);
+    // a shard closed with it no longer waits for a repair (else frames would stay buffered)
+    if (shard !== null && !this.shards.exists(shard)) this.repairsPending.delete(`shard:${shard}`);
     this.log("info", "symbol removed; unsubscribed", { symbol });
     this.releaseIfRepaired();
   }

@@ -70,6 +70,16 @@ export class BinanceShards {
     return this.placement.has(group);
   }
 
+  /** The shard a group is on, or null. */
+  shardOf(group: string): number | null {
+    return this.placement.get(group)?.shard.index ?? null;
+  }
+
+  /** Whether a shard still exists (a shard left empty is closed and gone). */
+  exists(shard: number): boolean {
+    return this.shards.some((candidate) => candidate.index === shard);
+  }
+
   /** The groups (symbols) on a shard. */
   groupsOf(shard: number): string[] {
     return [...(this.shards.find((candidate) => candidate.index === shard)?.groups ?? [])];

@@ -183,7 +183,7 @@ export class BinanceStream {
 
   /** Replaces the connection without a gap (max age reached, serverShutdown announced). No-op while one is under way. */
   rollover(reason: string): void {
-    if (this.stopped || this.successor || !this.current) return;
+    if (this.stopped || this.successor || !this.current?.isOpen) return;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
     const old = this.current;
