@@ -22,6 +22,8 @@ export async function bench(args = []) {
       WEB_PORT: "3300",
       GATEWAY_PORT: "3301",
       REPLAY_PORT: "3302",
+      REPLAY_ALPACA_PORT: "3303",
+      REPLAY_YAHOO_PORT: "3304",
     },
   });
   const runner = join(ROOT, "bench", "run-all.ts");

@@ -1,6 +1,6 @@
 /**
  * The running product: replay exchange (replay feed only), realtime gateway, control plane, collectors (Binance,
- * Yahoo, Alpaca), analytics worker and web,
+ * Yahoo, Alpaca), analytics worker, scanner, notifier and web,
  * supervised, started in that order; resolves once the web answers.
  */
 import { existsSync } from "node:fs";
@@ -19,6 +19,8 @@ const WORKERS = {
   "alpaca-collector": "workers/alpaca-collector.ts",
   control: "workers/control.ts",
   analytics: "workers/analytics.ts",
+  scanner: "workers/scanner.ts",
+  notifier: "workers/notifier.ts",
 };
 
 /** The ports a stack uses, from env (defaults as in server/env.ts). */
@@ -63,7 +65,7 @@ async function checkPorts(wanted) {
  */
 export async function startStack({ env, feed, echo, logPrefix, onCrash }) {
   const ports = stackPorts(env);
-  const roles = feed === "replay" ? ["replay", "gateway", "control", "collector", "yahoo-collector", "alpaca-collector", "analytics"] : ["gateway", "control", "collector", "yahoo-collector", "alpaca-collector", "analytics"];
+  const roles = feed === "replay" ? ["replay", "gateway", "control", "collector", "yahoo-collector", "alpaca-collector", "analytics", "scanner", "notifier"] : ["gateway", "control", "collector", "yahoo-collector", "alpaca-collector", "analytics", "scanner", "notifier"];
   for (const role of roles) {
     if (!existsSync(join(ROOT, WORKERS[role]))) {
       throw new SetupError(`${WORKERS[role]} is missing (the ${role} process entry)`, ["restore it from git or pull the latest main"]);
@@ -104,6 +106,10 @@ export async function startStack({ env, feed, echo, logPrefix, onCrash }) {
   worker("yahoo-collector");
   step(`Alpaca collector: node --import tsx ${WORKERS["alpaca-collector"]} (${feed === "replay" ? `the fake Alpaca server on 127.0.0.1:${ports.replayAlpaca}` : "Alpaca v2 stream; idles \"disabled\" without ALPACA_KEY_ID/ALPACA_SECRET_KEY"}, NYSE sessions)`);
   worker("alpaca-collector");
+  step(`Scanner: node --import tsx ${WORKERS.scanner} (toplists and user screens every second)`);
+  worker("scanner");
+  step(`Notifier: node --import tsx ${WORKERS.notifier} (email, Slack, webhook and in-app deliveries)`);
+  worker("notifier");
   step(`Web: next start -p ${ports.web}`);
   supervisor.start("web", bin("next"), ["start", "-p", String(ports.web)], { ...env, NODE_ENV: "production" });
 

@@ -16,9 +16,9 @@ import { setUp } from "./setup.mjs";
 import { feedEnv, startStack } from "./stack.mjs";
 import { findChromium } from "./system.mjs";
 
-// MARKETLENS_TEST_PORT_BASE moves the three ports, for two checkouts testing at once.
+// MARKETLENS_TEST_PORT_BASE moves the five ports, for two checkouts (or npm start beside npm test) at once.
 const PORT_BASE = Number(process.env.MARKETLENS_TEST_PORT_BASE || 3100);
-const TEST_PORTS = { WEB_PORT: String(PORT_BASE), GATEWAY_PORT: String(PORT_BASE + 1), REPLAY_PORT: String(PORT_BASE + 2) };
+const TEST_PORTS = { WEB_PORT: String(PORT_BASE), GATEWAY_PORT: String(PORT_BASE + 1), REPLAY_PORT: String(PORT_BASE + 2), REPLAY_ALPACA_PORT: String(PORT_BASE + 3), REPLAY_YAHOO_PORT: String(PORT_BASE + 4) };
 const BASE_URL = `http://127.0.0.1:${TEST_PORTS.WEB_PORT}`;
 
 /** Stage results: { name, ok, passed?, failed?, ms, note? } */

@@ -222,13 +222,15 @@ export function defineApiSuite(remote: string | undefined): void {
       const { status, body } = await getJson("/api/v1/openapi.json");
       expect(status).toBe(200);
       expect(body.openapi).toBe("3.1.0");
-      const paths = body.paths as Record<string, { get: { responses: Record<string, unknown> } }>;
+      const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
       expect(Object.keys(paths).sort()).toEqual([
         "/api/v1/charts/{symbol}",
         "/api/v1/features/{symbol}",
         "/api/v1/features/{symbol}/latest",
         "/api/v1/health",
         "/api/v1/indicators/{symbol}",
+        "/api/v1/keys",
+        "/api/v1/keys/{id}",
         "/api/v1/market/{symbol}",
         "/api/v1/openapi.json",
         "/api/v1/quality/{symbol}",
@@ -238,7 +240,8 @@ export function defineApiSuite(remote: string | undefined): void {
       const refs = [...JSON.stringify(body).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((match) => match[1] as string);
       expect(refs.length).toBeGreaterThan(0);
       for (const ref of refs) expect(schemas[ref], `unresolved $ref ${ref}`).toBeDefined();
-      expect(Object.keys(paths["/api/v1/charts/{symbol}"]?.get.responses ?? {})).toEqual(["200", "400", "404", "503"]);
+      expect(Object.keys(paths["/api/v1/charts/{symbol}"]?.get?.responses ?? {})).toEqual(["200", "400", "401", "404", "429", "503"]);
+      expect(Object.keys(paths["/api/v1/keys"] ?? {}).sort()).toEqual(["get", "post"]);
     });
 
     // tRPC's in-process caller exists only in-process; against a remote stack the suite doesn't define it.

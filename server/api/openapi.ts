@@ -54,14 +54,20 @@ interface OperationObject {
   description?: string;
   tags: string[];
   parameters?: ParameterObject[];
+  requestBody?: { required: boolean; content: Record<string, MediaType> };
+  /** Empty list: no credentials needed (overrides the document-wide bearer requirement). */
+  security?: Array<Record<string, string[]>>;
   responses: Record<string, ResponseObject>;
 }
+
+type PathItem = Partial<Record<"get" | "post" | "delete", OperationObject>>;
 
 export interface OpenApiDocument {
   openapi: "3.1.0";
   info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
-  paths: Record<string, { get: OperationObject }>;
-  components: { schemas: Record<string, JsonSchema> };
+  paths: Record<string, PathItem>;
+  security: Array<Record<string, string[]>>;
+  components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, { type: "http"; scheme: "bearer"; bearerFormat?: string; description: string }> };
 }
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -178,10 +184,32 @@ const tabular = (jsonSchema: JsonSchema): Record<string, MediaType> => ({
   "text/csv": { schema: { type: "string" } },
   "application/vnd.apache.parquet": { schema: { type: "string", format: "binary" } },
 });
+/** Answers every rate-limited route can give (server/api/request-guard.ts). */
+const guardErrors = {
+  "401": errorResponse("No valid credentials where the route needs them (public charts off, expired token, revoked key)"),
+  "429": {
+    description: "Rate limit reached (default 100 requests per 60 s per user, or per IP when anonymous); the Retry-After header says when to retry",
+    content: json(ref("Error")),
+  } satisfies ResponseObject,
+};
+const ApiKey: JsonSchema = {
+  type: "object",
+  required: ["id", "name", "prefix", "scope", "createdAt", "lastUsedAt", "revokedAt"],
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    prefix: { type: "string", description: "The first characters of the key, to recognise it" },
+    scope: { type: "string", enum: ["read"] },
+    createdAt: { type: "string", format: "date-time" },
+    lastUsedAt: { type: ["string", "null"], format: "date-time" },
+    revokedAt: { type: ["string", "null"], format: "date-time" },
+  },
+};
 const rangeErrors = {
   "400": errorResponse("Invalid symbol, timeframe, time (not ISO 8601 or epoch ms), from after to, or unknown format"),
   "404": errorResponse("The symbol is not in the active symbol list"),
   "503": errorResponse("PostgreSQL could not answer"),
+  ...guardErrors,
 };
 const indicatorValues: Record<string, JsonSchema> = Object.fromEntries([...INDICATOR_KEYS, ...SCANNER_KEYS].map((key) => [key, nullableNumber]));
 const featureValues: Record<string, JsonSchema> = Object.fromEntries(FEATURE_NAMES_V1.map((name) => [name, nullableNumber]));
@@ -198,7 +226,8 @@ export const openApiDocument: OpenApiDocument = {
     version: "1.0.0",
     description:
       "Market data bars, indicators, versioned ML features and system health. Errors are JSON `{error:{code,message}}`: 400 for invalid input, " +
-      "404 for unknown resources, 503 when the stores cannot answer. Live updates stream over the realtime " +
+      "401 without valid credentials where a route needs them, 404 for unknown resources (and for other users' resources), 429 over the rate limit " +
+      "(with Retry-After), 503 when the stores cannot answer. Authentication: docs/auth.md. Live updates stream over the realtime " +
       "gateway WebSocket (docs/websocket.md), not over this API.",
     license: { name: "MIT", identifier: "MIT" },
   },
@@ -240,6 +269,7 @@ export const openApiDocument: OpenApiDocument = {
           "400": errorResponse("Invalid symbol, timeframe or limit"),
           "404": errorResponse("The symbol is not in the active symbol list"),
           "503": errorResponse("Neither Redis nor PostgreSQL could answer"),
+          ...guardErrors,
         },
       },
     },
@@ -283,6 +313,7 @@ export const openApiDocument: OpenApiDocument = {
           "400": errorResponse("Invalid symbol or timeframe"),
           "404": errorResponse("Unknown symbol, or no bar of it analysed yet"),
           "503": errorResponse("Neither Redis nor PostgreSQL could answer"),
+          ...guardErrors,
         },
       },
     },
@@ -299,6 +330,7 @@ export const openApiDocument: OpenApiDocument = {
           "400": errorResponse("Invalid symbol"),
           "404": errorResponse("Unknown symbol"),
           "503": errorResponse("PostgreSQL could not answer"),
+          ...guardErrors,
         },
       },
     },
@@ -317,12 +349,14 @@ export const openApiDocument: OpenApiDocument = {
           "400": errorResponse("Invalid symbol"),
           "404": errorResponse("The symbol is not in the active symbol list"),
           "503": errorResponse("PostgreSQL or the holiday data could not be read"),
+          ...guardErrors,
         },
       },
     },
     "/api/v1/health": {
       get: {
         operationId: "getHealth",
+        security: [],
         summary: "System health",
         description:
           "Healthy when PostgreSQL and Redis answer and at least one enabled collector reports, each healthy or closed (market closed); " +
@@ -334,9 +368,49 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    "/api/v1/keys": {
+      get: {
+        operationId: "listApiKeys",
+        summary: "Your personal API keys (never the keys themselves)",
+        description: "Needs a signed-in session or a user access token; an API key cannot manage keys.",
+        tags: ["account"],
+        responses: {
+          "200": { description: "Your keys, newest first", content: json({ type: "object", required: ["keys"], properties: { keys: { type: "array", items: ref("ApiKey") } } }) },
+          ...guardErrors,
+        },
+      },
+      post: {
+        operationId: "createApiKey",
+        summary: "Create a read-only API key; the answer holds the key, shown this once",
+        tags: ["account"],
+        requestBody: { required: true, content: json({ type: "object", required: ["name"], properties: { name: { type: "string", description: "1–100 characters" } } }) },
+        responses: {
+          "201": {
+            description: "Created; `key.key` is the secret (ml_…), stored only as a hash",
+            content: json({ type: "object", required: ["key"], properties: { key: { ...ApiKey, required: [...(ApiKey.required ?? []), "key"], properties: { ...ApiKey.properties, key: { type: "string" } } } } }),
+          },
+          "400": errorResponse("Not JSON, empty or long name, or too many active keys"),
+          ...guardErrors,
+        },
+      },
+    },
+    "/api/v1/keys/{id}": {
+      delete: {
+        operationId: "revokeApiKey",
+        summary: "Revoke one of your API keys (it answers 401 from then on)",
+        tags: ["account"],
+        parameters: [{ name: "id", in: "path", required: true, description: "The key's id", schema: { type: "string" } }],
+        responses: {
+          "200": { description: "The revoked key", content: json({ type: "object", required: ["key"], properties: { key: ref("ApiKey") } }) },
+          "404": errorResponse("No such key among yours (another user's key is a 404 too)"),
+          ...guardErrors,
+        },
+      },
+    },
     "/metrics": {
       get: {
         operationId: "getMetrics",
+        security: [],
         summary: "Prometheus metrics of every Marketlens process",
         tags: ["operations"],
         responses: {
@@ -349,12 +423,24 @@ export const openApiDocument: OpenApiDocument = {
         operationId: "getOpenApi",
         summary: "This document",
         tags: ["operations"],
-        responses: { "200": { description: "OpenAPI 3.1 document", content: json({ type: "object" }) } },
+        security: [],
+        responses: { "200": { description: "OpenAPI 3.1 document", content: json({ type: "object" }) }, "429": guardErrors["429"] },
       },
     },
   },
+  security: [{ bearer: [] }, {}],
   components: {
+    securitySchemes: {
+      bearer: {
+        type: "http",
+        scheme: "bearer",
+        description:
+          "An access token (JWT, 15 min, from GET /api/auth/token with a signed-in session) or a personal API key (ml_…, read-only). " +
+          "Market-data routes also answer anonymous callers while MARKETLENS_PUBLIC_CHARTS is on (docs/auth.md).",
+      },
+    },
     schemas: {
+      ApiKey,
       Bar,
       ChartBars: {
         type: "object",
@@ -473,7 +559,7 @@ export const openApiDocument: OpenApiDocument = {
       },
       Health: {
         type: "object",
-        required: ["healthy", "checkedAt", "postgres", "redis", "feed", "collectors", "markets", "problems"],
+        required: ["healthy", "checkedAt", "postgres", "redis", "feed", "collectors", "markets", "config", "warnings", "problems"],
         properties: {
           healthy: { type: "boolean" },
           checkedAt: num,
@@ -482,6 +568,28 @@ export const openApiDocument: OpenApiDocument = {
           feed: { type: "string", enum: ["live", "replay", "unknown"] },
           collectors: { type: "array", items: Collector },
           markets: { type: "object", description: "Market status of each active symbol, by symbol id", additionalProperties: SymbolMarket },
+          config: {
+            type: ["object", "null"],
+            description: "config/symbols.yaml and config/exchanges.yaml as the control process last checked them (null: it has not reported)",
+            properties: {
+              updatedAt: num,
+              files: {
+                type: "object",
+                additionalProperties: {
+                  type: "object",
+                  required: ["status", "checkedAt", "appliedAt"],
+                  properties: {
+                    status: { type: "string", enum: ["pending", "applied", "refused", "error"] },
+                    checkedAt: nullableNumber,
+                    appliedAt: nullableNumber,
+                    summary: { type: "string" },
+                    error: { type: "object", properties: { file: { type: "string" }, line: { type: ["integer", "null"] }, message: { type: "string" } } },
+                  },
+                },
+              },
+            },
+          },
+          warnings: { type: "array", items: { type: "string" }, description: "Not unhealthy but worth a look, e.g. a refused config edit with its file:line" },
           problems: { type: "array", items: { type: "string" } },
         },
       },

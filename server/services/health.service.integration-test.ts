@@ -21,7 +21,7 @@ describe("health with a disabled collector", () => {
     redis = new Redis(env().REDIS_URL, { maxRetriesPerRequest: 1 });
   });
   afterAll(async () => {
-    await redis.del(keys.collectorHealth("alpaca"), keys.collectorHealth("binance"));
+    await redis.del(keys.collectorHealth("alpaca"), keys.collectorHealth("binance"), keys.configHealth());
     await redis.quit();
     await pool.end();
   });
@@ -52,5 +52,28 @@ describe("health with a disabled collector", () => {
     expect(report.healthy).toBe(true);
     const alpaca = report.collectors.find((collector) => collector.name === "alpaca");
     expect(alpaca).toMatchObject({ status: "closed", reason: closed.reason, breakers: { stream: { heldReason: "market closed" } } });
+  });
+
+  it("a refused config edit is a warning with file:line, not a problem; no report → config null", async () => {
+    const service = createHealthService({ pool, redis, keys, now: Date.now });
+    await redis.set(keys.collectorHealth("binance"), JSON.stringify({ ...base, name: "binance", status: "healthy" }), "EX", 30);
+    await redis.del(keys.configHealth());
+    const before = await service.getHealth();
+    expect(before.config).toBeNull();
+    expect(before.warnings).toEqual([]);
+    const refused = {
+      updatedAt: Date.now(),
+      files: {
+        "config/symbols.yaml": { status: "refused", checkedAt: Date.now(), appliedAt: Date.now() - 60_000, error: { file: "config/symbols.yaml", line: 7, message: "symbols[1].calendar: unknown calendar \"NYSX\"" } },
+        "config/exchanges.yaml": { status: "applied", checkedAt: Date.now(), appliedAt: Date.now() },
+      },
+    };
+    await redis.set(keys.configHealth(), JSON.stringify(refused), "EX", 60);
+    const report = await service.getHealth();
+    expect(report.healthy).toBe(true);
+    expect(report.config?.files["config/symbols.yaml"]?.status).toBe("refused");
+    expect(report.warnings).toEqual([
+      'config change refused (config/symbols.yaml:7): symbols[1].calendar: unknown calendar "NYSX"; the previous config stays in effect',
+    ]);
   });
 });

@@ -81,6 +81,22 @@ export interface CollectorReport extends CollectorHealth {
   lastMessageAgeMs: number | null;
 }
 
+/** What the control process publishes about config/*.yaml (workers/control/config-watcher.ts ConfigHealth). */
+const ZConfigHealth = z.object({
+  updatedAt: z.number(),
+  files: z.record(
+    z.string(),
+    z.object({
+      status: z.enum(["pending", "applied", "refused", "error"]),
+      checkedAt: z.number().nullable(),
+      appliedAt: z.number().nullable(),
+      summary: z.string().optional(),
+      error: z.object({ file: z.string(), line: z.number().nullable(), message: z.string() }).optional(),
+    }),
+  ),
+});
+export type ConfigHealthReport = z.infer<typeof ZConfigHealth>;
+
 export interface HealthReport {
   healthy: boolean;
   checkedAt: number;
@@ -90,6 +106,10 @@ export interface HealthReport {
   collectors: CollectorReport[];
   /** Each active symbol's market from its exchange calendar (empty when PostgreSQL cannot answer). */
   markets: Record<SymbolId, SymbolMarketState>;
+  /** The watched config files as the control process last saw them; null when it has not reported (not running). */
+  config: ConfigHealthReport | null;
+  /** Worth an operator's look but not unhealthy, e.g. a refused config edit (the previous config stays in effect). */
+  warnings: string[];
   /** Why the system is not healthy (empty when healthy). */
   problems: string[];
 }
@@ -154,6 +174,17 @@ export function createHealthService(deps: ServiceDeps, markets: MarketStatusServ
     return reports;
   }
 
+  async function readConfig(): Promise<ConfigHealthReport | null> {
+    const text = await deps.redis.get(deps.keys.configHealth());
+    if (!text) return null;
+    try {
+      const parsed = ZConfigHealth.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
   return {
     async getHealth() {
       const now = deps.now();
@@ -164,13 +195,15 @@ export function createHealthService(deps: ServiceDeps, markets: MarketStatusServ
       ]);
       let collectors: CollectorReport[] = [];
       let feed: FeedMode = "unknown";
+      let config: ConfigHealthReport | null = null;
       if (redis.up) {
         try {
-          const [reports, feedValue] = await withTimeout(
-            Promise.all([readCollectors(now), deps.redis.get(deps.keys.feed())]),
+          const [reports, feedValue, configValue] = await withTimeout(
+            Promise.all([readCollectors(now), deps.redis.get(deps.keys.feed()), readConfig()]),
             "Redis",
           );
           collectors = reports;
+          config = configValue;
           feed = feedValue === "live" || feedValue === "replay" ? feedValue : "unknown";
         } catch (error) {
           redis.up = false;
@@ -187,7 +220,14 @@ export function createHealthService(deps: ServiceDeps, markets: MarketStatusServ
       for (const collector of enabled) {
         if (!collector.healthy && collector.status !== "closed") problems.push(`collector ${collector.name} is ${collector.status}${collector.reason ? `: ${collector.reason}` : ""}`);
       }
-      return { healthy: problems.length === 0, checkedAt: now, postgres, redis, feed, collectors, markets: marketStates, problems };
+      const warnings: string[] = [];
+      for (const state of Object.values(config?.files ?? {})) {
+        if ((state.status === "refused" || state.status === "error") && state.error) {
+          const where = state.error.line === null ? state.error.file : `${state.error.file}:${state.error.line}`;
+          warnings.push(`config ${state.status === "refused" ? "change refused" : "not applied"} (${where}): ${state.error.message}; the previous config stays in effect`);
+        }
+      }
+      return { healthy: problems.length === 0, checkedAt: now, postgres, redis, feed, collectors, markets: marketStates, config, warnings, problems };
     },
   };
 }
