@@ -175,16 +175,18 @@ export async function test() {
     },
   });
   env.CHROMIUM_PATH ||= findChromium() ?? "";
+  // MARKETLENS_TEST_STAGES=stack: only build + the stack stages (API tests, e2e), for iterating on them; CI runs everything.
+  const stackOnly = process.env.MARKETLENS_TEST_STAGES === "stack";
 
-  await stage("typecheck (tsc --noEmit)", async () => {
+  if (!stackOnly) await stage("typecheck (tsc --noEmit)", async () => {
     step("Typecheck: tsc --noEmit");
     return { ok: (await run(bin("tsc"), ["--noEmit"], { env })).code === 0 };
   });
-  await stage("unit + integration (vitest)", async () => {
+  if (!stackOnly) await stage("unit + integration (vitest)", async () => {
     step("Unit and integration tests: vitest run");
     return vitest("unit", [], env);
   });
-  await stage("import directions", async () => {
+  if (!stackOnly) await stage("import directions", async () => {
     step("Import directions: node scripts/check-imports.mjs");
     return { ok: (await run(process.execPath, [join(ROOT, "scripts", "check-imports.mjs")], { env })).code === 0 };
   });

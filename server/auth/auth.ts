@@ -23,6 +23,8 @@ export interface AuthOptions {
   secret: string;
   /** Public base URL; undefined: taken from each request. */
   baseURL?: string;
+  /** Origins allowed to POST sign-in/sign-up (CSRF check) besides baseURL. */
+  trustedOrigins?: string[];
   trustedProxyHops: number;
 }
 
@@ -40,7 +42,8 @@ export function createAuth(options: AuthOptions) {
   return betterAuth({
     database: pool,
     secret: options.secret,
-    ...(options.baseURL ? { baseURL: options.baseURL, trustedOrigins: [options.baseURL] } : {}),
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    trustedOrigins: [...(options.baseURL ? [options.baseURL] : []), ...(options.trustedOrigins ?? [])],
     basePath: "/api/auth",
     telemetry: { enabled: false },
     rateLimit: { enabled: false },
@@ -108,7 +111,9 @@ export function getAuth(): Auth {
   holder.__marketlensAuth ??= createAuth({
     pool: getPool(),
     secret: authSecret(),
-    ...(config.AUTH_URL ? { baseURL: config.AUTH_URL } : {}),
+    // Without AUTH_URL (npm start / npm test on this machine) the web is reached as localhost or 127.0.0.1 on WEB_PORT;
+    // Next hands route handlers a localhost URL either way, so both loopback spellings must pass the origin check.
+    ...(config.AUTH_URL ? { baseURL: config.AUTH_URL } : { trustedOrigins: ["localhost", "127.0.0.1", "[::1]"].map((host) => `http://${host}:${config.WEB_PORT}`) }),
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
   });
   return holder.__marketlensAuth;
