@@ -101,6 +101,8 @@ export class AlpacaHistory {
           continue;
         }
         if (!quality.passesBar(bar, bar.openTime + MINUTE)) continue;
+        // REST history moves the exchange clock too: without it a closed market's score aged by wall time (stale).
+        quality.noteExchangeTime(bar.openTime + MINUTE);
         builder.applyFinalMinute(bar);
         applied += 1;
       }

@@ -92,4 +92,20 @@ describe("Alpaca collector and NYSE sessions", () => {
       await h.stop();
     }
   });
+
+  it("started after the close: the repaired minutes set the quality clock, so a closed market is not stale", async () => {
+    // Drop the session's last 30 minutes so the start-up repair fetches them over REST while the market is closed.
+    await pool.query("DELETE FROM candles WHERE symbol = $1 AND open_time >= to_timestamp($2 / 1000.0)", [SYMBOL, CLOSE - 30 * MINUTE]);
+    const h = await harness(CLOSE + 30 * MINUTE);
+    try {
+      await waitFor(() => h.collector.health().symbols[SYMBOL]?.status === "closed", 20_000, "repair while closed done");
+      expect(h.collector.health().status).toBe("closed");
+      const snapshot = h.collector.qualitySnapshot(SYMBOL)!;
+      expect(snapshot.lastEventTime).toBe(CLOSE);
+      expect(snapshot.ageMs).toBe(0); // judged at the last minute's end, not at wall-clock time years later
+      expect(snapshot.score).toBe(100);
+    } finally {
+      await h.stop();
+    }
+  });
 });
