@@ -234,6 +234,24 @@ export class RedisRateBudget {
     return { ok: true, blockedUntil: null };
   }
 
+  private connectedOnce = false;
+
+  private async firstConnection(timeoutMs = 2_000): Promise<void> {
+    const redis = this.redis!;
+    if (redis.status !== "ready") {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          redis.off("ready", done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        redis.once("ready", done);
+      });
+    }
+    this.connectedOnce = true;
+  }
+
   /** Raises this process's count for `window` to `used` (a new window starts from `used`). */
   private syncLocal(window: number, used: number): void {
     if (window !== this.localWindow) {
@@ -246,6 +264,9 @@ export class RedisRateBudget {
   /** Runs a Redis step; on failure switches to the local budget (logged once) and returns null. */
   private async viaRedis<T>(step: (redis: Redis) => Promise<T>): Promise<T | null> {
     try {
+      // A process's first request can come before its Redis connection is up (no offline queue): wait for it briefly
+      // instead of declaring Redis unreachable at every start.
+      if (!this.connectedOnce) await this.firstConnection();
       const result = await step(this.redis!);
       if (this.store === "local") {
         this.store = "redis";
