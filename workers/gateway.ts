@@ -1,11 +1,13 @@
 /**
  * Process entry of the realtime gateway: `node --import tsx workers/gateway.ts`.
  * Listens on GATEWAY_PORT (path /ws), relays Redis pub/sub bar events to browsers that bring a valid
- * access token (`?token=`, else close code 4001; AUTH_SECRET shared with the web), exports its
- * metrics to Redis for /metrics, and shuts down cleanly on SIGINT/SIGTERM.
+ * access token (`?token=`, else close code 4001; AUTH_SECRET shared with the web), plus each user's
+ * in-app notifications and the scanner's toplists/screens (PostgreSQL only for screen ownership),
+ * exports its metrics to Redis for /metrics, and shuts down cleanly on SIGINT/SIGTERM.
  */
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { authSecret } from "../server/auth/auth-secret.ts";
+import { closePool, getPool } from "../server/db/pool.ts";
 import { env } from "../server/env.ts";
 import { componentLogger } from "../server/observability/logger.ts";
 import { startMetricsExport } from "../server/observability/metrics-export.ts";
@@ -23,6 +25,7 @@ const gateway = await startGateway({
   registry,
   logger: log,
   auth: { secret: authSecret() },
+  pool: getPool(),
 });
 const exporter = startMetricsExport("gateway", registry, {
   onError: (error) => log.debug({ err: String(error) }, "metrics export failed"),
@@ -37,6 +40,7 @@ async function shutdown(signal: string): Promise<void> {
   force.unref();
   await gateway.close();
   await exporter.stop();
+  await closePool().catch(() => undefined);
   log.info("gateway stopped");
   process.exit(0);
 }

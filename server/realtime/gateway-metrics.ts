@@ -11,6 +11,10 @@ export interface GatewayMetrics {
   deadClientsTerminated: Counter;
   snapshotsSent: Counter;
   snapshotFailures: Counter;
+  /** Notifications and scanner updates from Redis pub/sub, by topic (notification, scanner) and outcome (relayed, malformed). */
+  topicEvents: Counter<"topic" | "outcome">;
+  /** Notification/scanner/screen frames for clients, by topic and outcome (sent, dropped_slow: the client was cut off as too slow, closed). */
+  topicFrames: Counter<"topic" | "outcome">;
 }
 
 export function registerGatewayMetrics(registry: Registry, hub: StreamHub, clientCount: () => number): GatewayMetrics {
@@ -72,5 +76,17 @@ export function registerGatewayMetrics(registry: Registry, hub: StreamHub, clien
     ),
     snapshotsSent: counter("marketlens_gateway_snapshots_sent_total", "Snapshots sent to clients"),
     snapshotFailures: counter("marketlens_gateway_snapshot_failures_total", "Snapshots that could not be read from Redis"),
+    topicEvents: new Counter({
+      name: "marketlens_gateway_topic_events_total",
+      help: "In-app notifications and scanner updates received from Redis pub/sub, by topic and outcome (relayed, malformed)",
+      labelNames: ["topic", "outcome"],
+      registers,
+    }),
+    topicFrames: new Counter({
+      name: "marketlens_gateway_topic_frames_total",
+      help: "Notification, scanner and screen frames for clients, by topic and outcome (sent, dropped_slow, closed)",
+      labelNames: ["topic", "outcome"],
+      registers,
+    }),
   };
 }

@@ -4,19 +4,35 @@
  * replicas can run; one psubscribe per process, snapshots from the Redis ZSET. Entry: workers/gateway.ts.
  * With `auth` set (always, in the product), a connection needs a valid access token or is closed
  * with 4001 (gateway-auth.ts).
+ * Besides bars it relays, with one more psubscribe and one subscribe per process: each signed-in user's
+ * in-app notifications (`{ns}:notify:user:*`, fanned out by the token's user id; guests get none), and
+ * the scanner's per-cycle update (`{ns}:scanner:updates`) to subscribers of `scanner` and of their own
+ * screens `screen:{id}` (ownership checked in the `screens` table), each with a snapshot on subscribe.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
+import type pg from "pg";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { WebSocketServer, WebSocket } from "ws";
 import { redisKeys } from "../redis/keys.ts";
 import { CLOSE_UNAUTHORIZED, authenticateUpgrade, registerAuthMetrics, type GatewayAuth } from "./gateway-auth.ts";
 import { registerGatewayMetrics } from "./gateway-metrics.ts";
-import { parseClientRequest, type ClientRequest, type ServerMessage, type StreamId } from "./protocol.ts";
+import {
+  SCANNER_STREAM,
+  isTopicRequest,
+  parseClientRequest,
+  type BarRequest,
+  type ServerMessage,
+  type StreamId,
+  type TopicRequest,
+} from "./protocol.ts";
+import { readScreenMatches, readToplists, screenOwner } from "./scanner-snapshot.ts";
 import { readSnapshot } from "./snapshot.ts";
 import { StreamHub, type HubClient } from "./stream-hub.ts";
+import { TopicFanout } from "./topic-fanout.ts";
+import { parseNotification, parseScannerUpdate } from "./topic-messages.ts";
 
 export interface GatewayOptions {
   /** 0 picks a free port (tests). */
@@ -33,6 +49,8 @@ export interface GatewayOptions {
   maxBufferedBytes?: number;
   /** Token check for every connection (workers/gateway.ts always sets it); unset: open, for protocol tests and benchmarks. */
   auth?: GatewayAuth;
+  /** For the ownership check of `screen:{id}` subscriptions (the `screens` table); unset: screens are refused. */
+  pool?: pg.Pool;
 }
 
 export interface Gateway {
@@ -51,7 +69,13 @@ interface Connection extends HubClient {
   wanted: Set<StreamId>;
   /** Events that arrived while the stream's snapshot was being read; sent right after it. */
   pending: Map<StreamId, string[]>;
+  /** The token's user id (role user/admin); null for guests and unauthenticated gateways: no notifications. */
+  userId: string | null;
+  /** Scanner/screen streams this connection is registered for in `topics`. */
+  topicStreams: Set<StreamId>;
 }
+
+type SendOutcome = "sent" | "dropped_slow" | "closed";
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const path = options.path ?? "/ws";
@@ -61,14 +85,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const maxSubscriptions = options.maxSubscriptionsPerClient ?? 50;
   const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const channelPrefix = keys.barChannelPattern().slice(0, -1); // "{ns}:bars:" (pattern minus "*")
+  const notifyPrefix = keys.notifyUser(""); // "{ns}:notify:user:"
+  const scannerChannel = keys.scannerUpdates();
 
   const hub = new StreamHub();
   const connections = new Set<Connection>();
+  /** user id → that user's connections (notifications). */
+  const users = new TopicFanout<Connection>();
+  /** "scanner" / "screen:{id}" → subscribed connections. */
+  const topics = new TopicFanout<Connection>();
+  /** The newest scanner cycle seen (the position a scanner/screen snapshot carries). */
+  let scannerPosition: { epoch: string; seq: number; at: number } | null = null;
   const metrics = registerGatewayMetrics(registry, hub, () => connections.size);
   const authRejected = registerAuthMetrics(registry);
 
   /** Resolves true once the connection may talk; false after closing it with 4001. */
-  async function admit(socket: WebSocket, request: IncomingMessage): Promise<boolean> {
+  async function admit(connection: Connection, request: IncomingMessage): Promise<boolean> {
+    const socket = connection.socket;
     const auth = options.auth;
     if (!auth) return true;
     const result = await authenticateUpgrade(request, auth);
@@ -84,6 +117,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }, Math.max(0, leftMs));
     expiry.unref();
     socket.once("close", () => clearTimeout(expiry));
+    const { role, sub } = result.claims;
+    if ((role === "user" || role === "admin") && socket.readyState === WebSocket.OPEN) {
+      connection.userId = sub;
+      users.add(sub, connection);
+    }
     return true;
   }
 
@@ -98,10 +136,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   subscriber.on("error", (error) => log?.warn({ err: error.message }, "redis subscriber error"));
   command.on("error", (error) => log?.debug({ err: error.message }, "redis command error"));
   subscriber.on("pmessage", (_pattern: string, channel: string, message: string) => {
-    if (!channel.startsWith(channelPrefix)) return;
-    hub.publish(channel.slice(channelPrefix.length), message);
+    if (channel.startsWith(channelPrefix)) hub.publish(channel.slice(channelPrefix.length), message);
+    else if (channel.startsWith(notifyPrefix)) relayNotification(channel.slice(notifyPrefix.length), message);
   });
-  const ready = subscriber.psubscribe(keys.barChannelPattern()).then(() => undefined);
+  subscriber.on("message", (channel: string, message: string) => {
+    if (channel === scannerChannel) relayScannerUpdate(message);
+  });
+  const ready = Promise.all([
+    subscriber.psubscribe(keys.barChannelPattern(), keys.notifyUser("*")),
+    subscriber.subscribe(scannerChannel),
+  ]).then(() => undefined);
   ready.catch((error: unknown) => log?.error({ err: String(error) }, "psubscribe failed"));
 
   const http = createServer((_request, response) => {
@@ -109,15 +153,61 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const server = new WebSocketServer({ server: http, path, maxPayload: 4_096 });
 
-  function send(connection: Connection, message: ServerMessage | string): void {
+  function send(connection: Connection, message: ServerMessage | string): SendOutcome {
     const socket = connection.socket;
-    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.readyState !== WebSocket.OPEN) return "closed";
     if (socket.bufferedAmount > maxBuffered) {
       metrics.slowClientsTerminated.inc();
       socket.terminate();
-      return;
+      return "dropped_slow";
     }
     socket.send(typeof message === "string" ? message : JSON.stringify(message));
+    return "sent";
+  }
+
+  /** Sends a topic frame (or queues it behind the stream's snapshot being read) and counts the outcome. */
+  function deliver(connection: Connection, text: string, stream: StreamId | null, topic: string): void {
+    const buffer = stream === null ? undefined : connection.pending.get(stream);
+    if (buffer) {
+      buffer.push(text);
+      metrics.topicFrames.inc({ topic, outcome: "sent" });
+      return;
+    }
+    metrics.topicFrames.inc({ topic, outcome: send(connection, text) });
+  }
+
+  function relayNotification(userId: string, message: string): void {
+    const parsed = parseNotification(message);
+    if (!parsed) {
+      metrics.topicEvents.inc({ topic: "notification", outcome: "malformed" });
+      return;
+    }
+    metrics.topicEvents.inc({ topic: "notification", outcome: "relayed" });
+    const clients = users.get(userId);
+    if (!clients) return;
+    const text = JSON.stringify(parsed);
+    for (const connection of clients) deliver(connection, text, null, "notification");
+  }
+
+  function relayScannerUpdate(message: string): void {
+    const cycle = parseScannerUpdate(message);
+    if (!cycle) {
+      metrics.topicEvents.inc({ topic: "scanner", outcome: "malformed" });
+      return;
+    }
+    metrics.topicEvents.inc({ topic: "scanner", outcome: "relayed" });
+    scannerPosition = { epoch: cycle.epoch, seq: cycle.seq, at: cycle.at };
+    const listeners = topics.get(SCANNER_STREAM);
+    if (listeners && listeners.size > 0) {
+      const text = JSON.stringify(cycle.scanner);
+      for (const connection of listeners) deliver(connection, text, SCANNER_STREAM, "scanner");
+    }
+    for (const [, frame] of cycle.screens) {
+      const watchers = topics.get(frame.stream);
+      if (!watchers) continue;
+      const text = JSON.stringify(frame);
+      for (const connection of watchers) deliver(connection, text, frame.stream, "screen");
+    }
   }
 
   /** The fail-fast command connection rejects until connected; give a fresh one a moment. */
@@ -134,13 +224,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
   }
 
-  async function subscribe(connection: Connection, request: Extract<ClientRequest, { op: "subscribe" }>) {
+  /** False (and an error to the client) when the connection already holds the maximum of streams. */
+  function roomFor(connection: Connection, stream: StreamId): boolean {
+    if (connection.wanted.has(stream) || connection.wanted.size < maxSubscriptions) return true;
+    metrics.badRequests.inc();
+    send(connection, { type: "error", stream, message: `too many subscriptions (max ${maxSubscriptions} per connection)` });
+    return false;
+  }
+
+  async function subscribe(connection: Connection, request: Extract<BarRequest, { op: "subscribe" }>) {
     const { stream, symbol, timeframe } = request;
-    if (!connection.wanted.has(stream) && connection.wanted.size >= maxSubscriptions) {
-      metrics.badRequests.inc();
-      send(connection, { type: "error", stream, message: `too many subscriptions (max ${maxSubscriptions} per connection)` });
-      return;
-    }
+    if (!roomFor(connection, stream)) return;
     if (connection.pending.has(stream)) return; // a snapshot for this stream is already on its way
     connection.wanted.add(stream);
     // Position first, then listen (buffered), then read: every event after this position reaches
@@ -174,6 +268,73 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   }
 
+  /** May this connection watch `screen:{id}`? Only its user's own screens; anything else reads as "not found". */
+  async function ownsScreen(connection: Connection, screenId: string): Promise<boolean> {
+    if (!connection.userId || !options.pool) return false;
+    return (await screenOwner(options.pool, screenId)) === connection.userId;
+  }
+
+  function dropTopic(connection: Connection, stream: StreamId): void {
+    connection.wanted.delete(stream);
+    connection.pending.delete(stream);
+    connection.topicStreams.delete(stream);
+    topics.remove(stream, connection);
+  }
+
+  async function subscribeTopic(connection: Connection, request: TopicRequest): Promise<void> {
+    const { stream } = request;
+    if (!roomFor(connection, stream)) return;
+    if (connection.pending.has(stream)) return; // a snapshot is already on its way
+    if (request.topic === "screen") {
+      let allowed: boolean;
+      try {
+        allowed = await ownsScreen(connection, request.screenId);
+      } catch (error) {
+        log?.warn({ stream, err: String(error) }, "screen ownership check failed");
+        send(connection, { type: "error", stream, message: `${stream} cannot be checked right now (database unavailable); retry` });
+        return;
+      }
+      if (!allowed) {
+        metrics.badRequests.inc();
+        send(connection, { type: "error", stream, message: `screen ${request.screenId} not found` });
+        return;
+      }
+      if (connection.socket.readyState !== WebSocket.OPEN) return;
+    }
+    // As for bars: take the position, buffer what arrives, read, send the snapshot, then the buffer.
+    const position = scannerPosition;
+    connection.wanted.add(stream);
+    connection.pending.set(stream, []);
+    connection.topicStreams.add(stream);
+    topics.add(stream, connection);
+    try {
+      await commandReady();
+      const base = { snapshot: true, epoch: position?.epoch ?? null, seq: position?.seq ?? null };
+      const message: ServerMessage =
+        request.topic === "scanner"
+          ? { type: "scanner", stream: SCANNER_STREAM, ...base, at: position?.at ?? null, lists: await readToplists(command, keys) }
+          : await readScreenMatches(command, keys, request.screenId).then((symbols) => ({
+              type: "screen" as const,
+              stream,
+              screenId: request.screenId,
+              ...base,
+              symbols,
+              count: symbols.length,
+            }));
+      const buffered = connection.pending.get(stream) ?? [];
+      connection.pending.delete(stream);
+      if (!connection.wanted.has(stream) || connection.socket.readyState !== WebSocket.OPEN) return;
+      send(connection, message);
+      for (const text of buffered) send(connection, text);
+      metrics.snapshotsSent.inc();
+    } catch (error) {
+      dropTopic(connection, stream);
+      metrics.snapshotFailures.inc();
+      log?.warn({ stream, err: String(error) }, "scanner snapshot failed");
+      send(connection, { type: "error", stream, message: `snapshot of ${stream} is unavailable (Redis did not answer); retry` });
+    }
+  }
+
   function onMessage(connection: Connection, text: string): void {
     const parsed = parseClientRequest(text);
     if (!parsed.ok) {
@@ -184,6 +345,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const request = parsed.value;
     if (request.op === "ping") {
       send(connection, { type: "pong" });
+    } else if (isTopicRequest(request)) {
+      if (request.op === "subscribe") void subscribeTopic(connection, request);
+      else dropTopic(connection, request.stream);
     } else if (request.op === "subscribe") {
       void subscribe(connection, request);
     } else {
@@ -200,6 +364,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       wanted: new Set(),
       pending: new Map(),
       streams: new Set(),
+      userId: null,
+      topicStreams: new Set(),
       send: (text, stream) => {
         const buffer = connection.pending.get(stream);
         if (buffer) buffer.push(text);
@@ -209,7 +375,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     connections.add(connection);
     log?.debug({ remote: request.socket.remoteAddress }, "client connected");
     // Frames that arrive while the token is checked wait for it (promise callbacks keep their order).
-    const admitted = admit(socket, request);
+    const admitted = admit(connection, request);
     socket.on("pong", () => {
       connection.alive = true;
     });
@@ -227,6 +393,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     socket.on("close", () => {
       connections.delete(connection);
       hub.removeClient(connection);
+      if (connection.userId) users.remove(connection.userId, connection);
+      for (const stream of connection.topicStreams) topics.remove(stream, connection);
     });
     socket.on("error", () => socket.terminate());
   });
