@@ -102,6 +102,8 @@ const EnvSchema = z.object({
   NOTIFY_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** In-app notifications kept per user for the bell. */
   NOTIFY_BELL_SIZE: z.coerce.number().int().min(1).max(1_000).default(50),
+  /** Alerts one user may have (docs/alerts.md). */
+  ALERTS_MAX_PER_USER: z.coerce.number().int().min(1).max(100_000).default(100),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,5 +1,6 @@
 // The tRPC app router: add a sub-router here when a new area gets procedures.
 import { adminRouter } from "./routers/admin.router.ts";
+import { alertsRouter } from "./routers/alerts.router.ts";
 import { analyticsRouter } from "./routers/analytics.router.ts";
 import { chartsRouter } from "./routers/charts.router.ts";
 import { healthRouter } from "./routers/health.router.ts";
@@ -10,6 +11,7 @@ import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
   admin: adminRouter,
+  alerts: alertsRouter,
   charts: chartsRouter,
   symbols: symbolsRouter,
   health: healthRouter,

@@ -46,6 +46,8 @@ export interface RedisKeys {
   scannerUpdates(): string;
   /** Pub/sub channel: publish after writing the `screens` table; the scanner reloads its screens at once. */
   scannerScreensChanged(): string;
+  /** Pub/sub channel: publish after writing `alerts`/`watchlists` (server/services/alerts.service.ts); the analytics worker drops its cached alert sets. */
+  alertsChanged(): string;
   /** Prefix of a RedisRateBudget shared by every process (server/sources/rate-budget.ts), e.g. rateBudget("binance:weight"). */
   rateBudget(name: string): string;
   /** Token bucket of the public API rate limit for one subject, `user:<id>` or `ip:<address>` (HASH tokens, at; PX). */
@@ -80,6 +82,7 @@ export function redisKeys(namespace: string): RedisKeys {
     scannerScreen: (screenId) => `${namespace}:scanner:screen:${screenId}`,
     scannerUpdates: () => `${namespace}:scanner:updates`,
     scannerScreensChanged: () => `${namespace}:scanner:screens-changed`,
+    alertsChanged: () => `${namespace}:alerts:changed`,
     rateBudget: (name) => `${namespace}:ratelimit:${name}`,
     apiRateLimit: (subject) => `${namespace}:apilimit:${subject}`,
   };
