@@ -2,6 +2,7 @@
 import { adminRouter } from "./routers/admin.router.ts";
 import { alertsRouter } from "./routers/alerts.router.ts";
 import { analyticsRouter } from "./routers/analytics.router.ts";
+import { channelsRouter } from "./routers/channels.router.ts";
 import { chartsRouter } from "./routers/charts.router.ts";
 import { healthRouter } from "./routers/health.router.ts";
 import { marketsRouter } from "./routers/markets.router.ts";
@@ -12,6 +13,7 @@ import { createCallerFactory, router } from "./trpc.ts";
 export const appRouter = router({
   admin: adminRouter,
   alerts: alertsRouter,
+  channels: channelsRouter,
   charts: chartsRouter,
   symbols: symbolsRouter,
   health: healthRouter,

@@ -29,6 +29,7 @@ import { selectWatchlistById } from "../db/watchlists.repo.ts";
 import { env } from "../env.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import { AppError } from "./app-error.ts";
+import { ensureInAppChannel } from "./alerts-notify.ts";
 import { requireKnownSymbols } from "./alerts-symbols.ts";
 import { requireOwner } from "./ownership.ts";
 
@@ -159,6 +160,7 @@ export async function createAlert(deps: AlertsServiceDeps, userId: string, input
   if ((await countAlertsOfUser(deps.pool, userId)) >= limit) {
     throw new AppError("BAD_REQUEST", `alert limit reached: at most ${limit} alerts per user (delete one first)`);
   }
+  await ensureInAppChannel(deps.pool, userId); // in-app is always told
   const row = await insertAlert(deps.pool, {
     userId,
     name: rule.name,
