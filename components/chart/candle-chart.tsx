@@ -19,6 +19,7 @@ import {
   type Time,
 } from "lightweight-charts";
 import type { Bar } from "../../server/domain/bars/bar.ts";
+import { AlertPriceLines } from "./alert-price-lines.ts";
 import { BarSeriesState } from "./bar-series-state.ts";
 import { DOWN_COLOR, UP_COLOR, formatCrosshairTime, formatTickMark, toCandle, toSeriesData, toVolume, type TimeZoneMode } from "./chart-mapping.ts";
 import { PATTERN_GROUP_IDS, type ToggleId } from "./indicator-catalog.ts";
@@ -42,6 +43,8 @@ interface CandleChartProps {
   /** Indicator, panel and marker toggles (indicator-store.ts). */
   toggles: Readonly<Record<ToggleId, boolean>>;
   onLastBar?: (bar: Bar | undefined) => void;
+  /** The alert price-line layer of the candle series, once created (null on unmount): chart-alerts.tsx. */
+  onAlertLines?: (lines: AlertPriceLines | null) => void;
 }
 
 interface ChartParts {
@@ -87,7 +90,7 @@ function createParts(element: HTMLElement): ChartParts {
   return { chart, candles, volume, indicators: new IndicatorLayer(chart, candles, volume) };
 }
 
-export function CandleChart({ ref, timeZoneMode, toggles, onLastBar }: CandleChartProps) {
+export function CandleChart({ ref, timeZoneMode, toggles, onLastBar, onAlertLines }: CandleChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const parts = useRef<ChartParts | null>(null);
   const state = useRef(new BarSeriesState());
@@ -96,9 +99,11 @@ export function CandleChart({ ref, timeZoneMode, toggles, onLastBar }: CandleCha
   const hoverIndex = useRef<number | null>(null);
   const currentToggles = useRef(toggles);
   const lastBarCallback = useRef(onLastBar);
+  const alertLinesCallback = useRef(onAlertLines);
   const [legend, setLegend] = useState<LegendView>(EMPTY_LEGEND);
   useEffect(() => {
     lastBarCallback.current = onLastBar;
+    alertLinesCallback.current = onAlertLines;
   });
 
   function publish(): void {
@@ -154,10 +159,14 @@ export function CandleChart({ ref, timeZoneMode, toggles, onLastBar }: CandleCha
       legendRefresher.current();
     };
     created.chart.subscribeCrosshairMove(onCrosshairMove);
+    const alertLines = new AlertPriceLines(created.chart, created.candles, element);
+    alertLinesCallback.current?.(alertLines);
     const resize = new ResizeObserver(() => requestAnimationFrame(() => legendRefresher.current()));
     resize.observe(element);
     return () => {
       resize.disconnect();
+      alertLinesCallback.current?.(null);
+      alertLines.dispose();
       created.chart.unsubscribeCrosshairMove(onCrosshairMove);
       parts.current = null;
       created.chart.remove();

@@ -2,7 +2,8 @@
 /**
  * The chart page's client side: history from `charts.history`, live bars from the gateway,
  * toolbar (with the indicator panel), connection status, feed notes (REPLAY badge, unavailable symbol),
- * market labels (closed/open, delayed data, bar countdown while open) and loading/error states.
+ * market labels (closed/open, delayed data, bar countdown while open) and loading/error states;
+ * for a signed-in user, alert lines and "Add alert" (chart-alerts.tsx).
  * Symbol switches update the URL with history.pushState, so the chart and WebSocket stay alive.
  */
 import { useQuery } from "@tanstack/react-query";
@@ -10,7 +11,9 @@ import { usePathname } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Bar } from "../../server/domain/bars/bar.ts";
 import { useTRPC } from "../trpc.ts";
+import type { AlertPriceLines } from "./alert-price-lines.ts";
 import { CandleChart, type CandleChartHandle } from "./candle-chart.tsx";
+import { ChartAlerts } from "./chart-alerts.tsx";
 import { formatPrice } from "./chart-mapping.ts";
 import { useChartStore } from "./chart-store.ts";
 import { SymbolSelect, TimeZoneSwitch, TimeframeButtons } from "./chart-toolbar.tsx";
@@ -36,7 +39,7 @@ export function symbolFromPath(pathname: string | null): string | undefined {
   }
 }
 
-export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: string; gatewayUrl: string }) {
+export function ChartScreen({ initialSymbol, gatewayUrl, signedIn = false }: { initialSymbol: string; gatewayUrl: string; signedIn?: boolean }) {
   const symbol = symbolFromPath(usePathname()) ?? initialSymbol;
   const { timeframe, timeZoneMode, setTimeframe, setTimeZoneMode } = useChartStore();
   const { toggles, setToggle } = useIndicatorStore();
@@ -57,6 +60,7 @@ export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: stri
   const drawnStream = useRef<string | null>(null);
   const pending = useRef<Bar[]>([]);
   const [lastBar, setLastBar] = useState<Bar | undefined>();
+  const [alertLines, setAlertLines] = useState<AlertPriceLines | null>(null);
 
   useEffect(() => {
     currentStream.current = stream;
@@ -124,7 +128,8 @@ export function ChartScreen({ initialSymbol, gatewayUrl }: { initialSymbol: stri
       </header>
       <FeedNotes symbol={symbol} health={health.data} variant="notes" />
       <section className="chart-area">
-        <CandleChart ref={chart} timeZoneMode={timeZoneMode} toggles={toggles} onLastBar={setLastBar} />
+        <CandleChart ref={chart} timeZoneMode={timeZoneMode} toggles={toggles} onLastBar={setLastBar} onAlertLines={setAlertLines} />
+        {signedIn ? <ChartAlerts symbol={symbol} timeframe={timeframe} lastClose={lastBar?.close} lines={alertLines} /> : null}
         {history.isPending ? (
           <div className="overlay" data-testid="chart-loading">
             Loading {symbol} {timeframe}…

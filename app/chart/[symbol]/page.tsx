@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { ChartScreen } from "@/components/chart/chart-screen.tsx";
+import { sessionUser } from "@/server/auth/session-user.ts";
 import { env } from "@/server/env.ts";
 import { normalizeSymbolId } from "@/server/services/symbol-id.ts";
 
@@ -37,5 +38,6 @@ export async function generateMetadata({ params }: ChartPageProps): Promise<Meta
 export default async function ChartPage({ params }: ChartPageProps) {
   const { symbol: raw } = await params;
   const symbol = normalizeSymbolId(decodeSymbol(raw)) ?? decodeSymbol(raw).toUpperCase();
-  return <ChartScreen initialSymbol={symbol} gatewayUrl={await gatewayUrl()} />;
+  const user = await sessionUser(await headers());
+  return <ChartScreen initialSymbol={symbol} gatewayUrl={await gatewayUrl()} signedIn={user !== null} />;
 }
