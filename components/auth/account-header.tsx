@@ -1,5 +1,5 @@
 /**
- * The site header: brand, chart link, and the account area: the signed-in user with their role,
+ * The site header: brand, Charts, Scanner (and Alerts, Settings when signed in), and the account area: the signed-in user with their role,
  * API keys and "Sign out"; or "Sign in" / "Register". The layout passes the user (server/auth/session-user.ts).
  */
 import Link from "next/link";
@@ -19,6 +19,9 @@ export function AccountHeader({ user }: { user: HeaderUser | null }) {
           Marketlens
         </Link>
         <Link href="/chart/BINANCE:BTCUSDT">Charts</Link>
+        <Link href="/scanner">Scanner</Link>
+        {user ? <Link href="/alerts">Alerts</Link> : null}
+        {user ? <Link href="/settings/notifications">Settings</Link> : null}
       </nav>
       <div className="site-account" data-testid="account">
         {user ? (
