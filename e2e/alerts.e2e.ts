@@ -1,0 +1,155 @@
+/**
+ * Alerts in real Chromium against the running stack, as a freshly registered user: create a price alert on
+ * /alerts (checked in the database), test it against recent bars, an invalid JSON rule refused with the
+ * server's message inline, pause and delete; then on the chart: "Add alert", drag the line up, create →
+ * a price-above alert at the dragged level whose line stays on the chart. Screenshots: alerts.png, chart-alerts.png.
+ */
+import type { Page } from "playwright-core";
+import type { E2ETest } from "./e2e-runner.ts";
+import { assert, eventually, query, registerFreshUser, screenshot, type SessionContext, type SignedInUser } from "./e2e-session.ts";
+
+const SYMBOL = "BINANCE:BTCUSDT";
+let user: SignedInUser | undefined;
+
+function signedIn(): SignedInUser {
+  assert(user, "no signed-in user: the first alerts test did not run");
+  return user;
+}
+
+interface StoredAlert {
+  id: string;
+  status: string;
+  symbol: string;
+  evaluate_on: string;
+  rule: { name: string; timeframe: string; when: { all?: Array<{ metric: string; op: string; value: unknown }> } };
+}
+
+async function alertsOf(userId: string): Promise<StoredAlert[]> {
+  return query<StoredAlert>(`SELECT "id"::text AS "id", "status", "symbol", "evaluate_on", "rule" FROM "alerts" WHERE "user_id" = $1 ORDER BY "created_at"`, [userId]);
+}
+
+async function createOnAlertsPage(page: Page, price: string): Promise<void> {
+  await page.getByRole("button", { name: "New alert" }).click();
+  const form = page.getByRole("form", { name: "Create alert" });
+  await form.getByLabel("Symbol").fill(SYMBOL);
+  await form.getByLabel("Condition").selectOption("price_above");
+  await form.getByLabel("Price").fill(price);
+  await form.getByRole("button", { name: "Create alert" }).click();
+  await page.getByTestId("alert-row").filter({ hasText: `close > ${price}` }).waitFor({ state: "visible", timeout: 15_000 });
+}
+
+export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
+  {
+    name: "alerts: a new user creates a price alert on /alerts (stored for that user)",
+    async run(context) {
+      user = await registerFreshUser(context, "alerts");
+      const { page, userId } = user;
+      await page.getByRole("banner").getByRole("link", { name: "Alerts" }).click();
+      await page.waitForURL(/\/alerts$/, { timeout: 15_000 });
+      await page.getByTestId("no-alerts").waitFor({ state: "visible", timeout: 15_000 });
+      await createOnAlertsPage(page, "1000000");
+      const stored = await alertsOf(userId);
+      assert(stored.length === 1, `expected 1 alert in the database, found ${stored.length}`);
+      const condition = stored[0]?.rule.when.all?.[0];
+      assert(stored[0]?.symbol === SYMBOL && stored[0].status === "active", `stored alert: ${JSON.stringify(stored[0])}`);
+      assert(condition?.metric === "close" && condition.op === ">" && condition.value === 1_000_000, `stored condition: ${JSON.stringify(condition)}`);
+    },
+  },
+  {
+    name: "alerts: 'test against recent bars' shows when a rule would have fired",
+    async run() {
+      const { page } = signedIn();
+      await page.getByRole("button", { name: "New alert" }).click();
+      const form = page.getByRole("form", { name: "Create alert" });
+      await form.getByLabel("Symbol").fill(SYMBOL);
+      await form.getByLabel("Condition").selectOption("price_above");
+      await form.getByLabel("Price").fill("1"); // true from the first bar: fires on the first bar tested
+      await form.getByRole("button", { name: "Test against recent bars" }).click();
+      const summary = page.getByTestId("backtest-summary");
+      await summary.waitFor({ state: "visible", timeout: 20_000 });
+      const text = (await summary.textContent()) ?? "";
+      const bars = Number(/in (\d+) bars/.exec(text)?.[1] ?? Number.NaN);
+      const firings = Number(await summary.getAttribute("data-firings"));
+      assert(Number.isInteger(bars), `backtest summary without a bar count: "${text}"`);
+      assert(bars === 0 ? firings === 0 : firings === 1, `close > 1 over ${bars} bars should fire exactly once (first bar), got ${firings}`);
+      await form.getByRole("button", { name: "Cancel" }).click();
+    },
+  },
+  {
+    name: "alerts: an invalid JSON rule is refused with the server's message inline, nothing stored",
+    async run() {
+      const { page, userId } = signedIn();
+      const before = (await alertsOf(userId)).length;
+      await page.getByRole("button", { name: "New alert" }).click();
+      const form = page.getByRole("form", { name: "Create alert" });
+      await form.getByLabel("Symbol").fill(SYMBOL);
+      await form.getByRole("button", { name: "Advanced (JSON)" }).click();
+      await form.getByLabel("Rule document").fill(JSON.stringify({ name: "bad", timeframe: "1m", when: { all: [{ metric: "rsi99", op: ">", value: 1 }] } }));
+      await form.getByRole("button", { name: "Create alert" }).click();
+      const error = page.getByTestId("alert-form-error");
+      await error.waitFor({ state: "visible", timeout: 15_000 });
+      const message = (await error.textContent()) ?? "";
+      assert(message.includes("rsi99"), `the inline error should name the unknown metric, got "${message}"`);
+      assert((await alertsOf(userId)).length === before, "a refused rule must not be stored");
+      await form.getByRole("button", { name: "Cancel" }).click();
+    },
+  },
+  {
+    name: "alerts: pause, resume and delete (with confirmation)",
+    async run() {
+      const { page, userId } = signedIn();
+      await createOnAlertsPage(page, "2000000");
+      const row = page.getByTestId("alert-row").filter({ hasText: "close > 2000000" });
+      const id = (await row.getAttribute("data-alert-id")) ?? "";
+      await row.getByRole("button", { name: "Pause" }).click();
+      await page.locator(`[data-testid="alert-row"][data-alert-id="${id}"][data-status="paused"]`).waitFor({ timeout: 10_000 });
+      assert((await alertsOf(userId)).find((alert) => alert.id === id)?.status === "paused", "the database should hold status paused");
+      await row.getByRole("button", { name: "Resume" }).click();
+      await page.locator(`[data-testid="alert-row"][data-alert-id="${id}"][data-status="active"]`).waitFor({ timeout: 10_000 });
+      await screenshot(page, "alerts.png");
+      await row.getByRole("button", { name: "Delete" }).click();
+      await row.getByRole("button", { name: "Yes, delete" }).click();
+      await page.locator(`[data-testid="alert-row"][data-alert-id="${id}"]`).waitFor({ state: "detached", timeout: 10_000 });
+      assert(!(await alertsOf(userId)).some((alert) => alert.id === id), "the deleted alert is still in the database");
+    },
+  },
+  {
+    name: "alerts: on the chart, 'Add alert' + dragging the line up creates a price-above alert at that level",
+    async run(context) {
+      const { page, userId } = signedIn();
+      await page.goto(`${context.baseUrl}/chart/${SYMBOL}`, { waitUntil: "domcontentloaded" });
+      await page.waitForSelector('[data-testid="chart"][data-ready="1"] canvas', { timeout: 30_000 });
+      const hook = page.getByTestId("chart-alerts");
+      // The user's existing active price alert (close > 1000000) is one line, off-scale but drawn.
+      await page.waitForSelector('[data-testid="chart-alerts"][data-lines="1"]', { timeout: 15_000 });
+      const lastClose = Number(await page.getAttribute('[data-testid="chart"]', "data-last-close"));
+      assert(lastClose > 0, `chart has no last close (${lastClose})`);
+      await page.getByRole("button", { name: /Add alert/ }).click();
+      const y = await eventually("the draft line's position", async () => {
+        const value = await hook.getAttribute("data-draft-y");
+        return value ? Number(value) : undefined;
+      });
+      const box = await page.locator('[data-testid="chart"]').boundingBox();
+      assert(box, "the chart has no bounding box");
+      const x = box.x + box.width * 0.4;
+      await page.mouse.move(x, box.y + y);
+      await page.mouse.down();
+      for (let step = 1; step <= 8; step++) await page.mouse.move(x, box.y + y - step * 6);
+      await page.mouse.up();
+      const dragged = await eventually("a dragged price above the last close", async () => {
+        const price = Number(await hook.getAttribute("data-draft-price"));
+        return price > lastClose ? price : undefined;
+      });
+      await page.getByRole("group", { name: "Confirm alert" }).getByRole("button", { name: "Create alert" }).click();
+      await page.waitForSelector('[data-testid="chart-alerts"][data-lines="2"][data-draft-price=""]', { timeout: 15_000 });
+      const created = await eventually("the chart alert in the database", async () =>
+        (await alertsOf(userId)).find((alert) => alert.rule.when.all?.[0]?.value === dragged),
+      );
+      const condition = created.rule.when.all?.[0];
+      assert(condition?.metric === "close" && condition.op === ">", `a line dragged above the price should be "close >", got ${JSON.stringify(condition)}`);
+      assert(created.symbol === SYMBOL && created.evaluate_on === "tick", `chart alert stored as ${JSON.stringify(created)}`);
+      await screenshot(page, "chart-alerts.png");
+      await page.context().close();
+    },
+  },
+];
