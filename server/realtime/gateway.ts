@@ -68,7 +68,7 @@ interface Connection extends HubClient {
   /** Streams the client asked for; a snapshot that lands after an unsubscribe is dropped. */
   wanted: Set<StreamId>;
   /** Events that arrived while the stream's snapshot was being read; sent right after it. */
-  pending: Map<StreamId, string[]>;
+  pending: Map<StreamId, Frame[]>;
   /** The token's user id (role user/admin); null for guests and unauthenticated gateways: no notifications. */
   userId: string | null;
   /** Scanner/screen streams this connection is registered for in `topics`. */
@@ -76,6 +76,8 @@ interface Connection extends HubClient {
 }
 
 type SendOutcome = "sent" | "dropped_slow" | "closed";
+/** A serialized message; fan-outs encode it once as a Buffer and send that buffer to every client. */
+type Frame = string | Buffer;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const path = options.path ?? "/ws";
@@ -153,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const server = new WebSocketServer({ server: http, path, maxPayload: 4_096 });
 
-  function send(connection: Connection, message: ServerMessage | string): SendOutcome {
+  function send(connection: Connection, message: ServerMessage | Frame): SendOutcome {
     const socket = connection.socket;
     if (socket.readyState !== WebSocket.OPEN) return "closed";
     if (socket.bufferedAmount > maxBuffered) {
@@ -161,12 +163,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       socket.terminate();
       return "dropped_slow";
     }
-    socket.send(typeof message === "string" ? message : JSON.stringify(message));
+    if (Buffer.isBuffer(message)) socket.send(message, { binary: false });
+    else socket.send(typeof message === "string" ? message : JSON.stringify(message));
     return "sent";
   }
 
   /** Sends a topic frame (or queues it behind the stream's snapshot being read) and counts the outcome. */
-  function deliver(connection: Connection, text: string, stream: StreamId | null, topic: string): void {
+  function deliver(connection: Connection, text: Frame, stream: StreamId | null, topic: string): void {
     const buffer = stream === null ? undefined : connection.pending.get(stream);
     if (buffer) {
       buffer.push(text);
@@ -185,7 +188,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.topicEvents.inc({ topic: "notification", outcome: "relayed" });
     const clients = users.get(userId);
     if (!clients) return;
-    const text = JSON.stringify(parsed);
+    const text = Buffer.from(JSON.stringify(parsed));
     for (const connection of clients) deliver(connection, text, null, "notification");
   }
 
@@ -199,13 +202,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     scannerPosition = { epoch: cycle.epoch, seq: cycle.seq, at: cycle.at };
     const listeners = topics.get(SCANNER_STREAM);
     if (listeners && listeners.size > 0) {
-      const text = JSON.stringify(cycle.scanner);
+      const text = Buffer.from(JSON.stringify(cycle.scanner));
       for (const connection of listeners) deliver(connection, text, SCANNER_STREAM, "scanner");
     }
     for (const [, frame] of cycle.screens) {
       const watchers = topics.get(frame.stream);
       if (!watchers) continue;
-      const text = JSON.stringify(frame);
+      const text = Buffer.from(JSON.stringify(frame));
       for (const connection of watchers) deliver(connection, text, frame.stream, "screen");
     }
   }

@@ -1,0 +1,176 @@
+/**
+ * Gateway fan-out benchmark (DESIGN.md budget: fan-out to 5,000 WebSocket clients, p99 < 100 ms from the
+ * Redis publish to the client's receipt). The real gateway (server/realtime/gateway.ts, in this process,
+ * open mode: no token check, which only costs at connect) and the real Redis (REDIS_URL, own namespace);
+ * 5,000 `ws` clients in a worker thread (their own event loop and core, like browsers elsewhere), opened in
+ * batches of 250 and all subscribed to one stream. Then 3 warm-up + 30 timed bar events are published
+ * 250 ms apart; every client records when each arrived (performance.timeOrigin + now(), one clock for both
+ * threads). Reports p50 / p99 / max over every (client, event) pair, and the p99 over events of the time
+ * until the last client had it. The figure includes the clients' own JSON parsing (5,000 per event on one
+ * thread). Never asserts. Needs ~10,000 file descriptors (`ulimit -n`; the process cannot raise its own).
+ * Run: node --import tsx bench/gateway-fanout.bench.ts [--clients N]
+ */
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { Redis } from "ioredis";
+import { env } from "../server/env.ts";
+import { startGateway } from "../server/realtime/gateway.ts";
+import { redisKeys } from "../server/redis/keys.ts";
+import type { BenchResult } from "./bench-result.ts";
+
+const CLIENTS = 5_000;
+const BATCH = 250;
+const WARMUP_EVENTS = 3;
+const TIMED_EVENTS = 30;
+const SPACING_MS = 250;
+const SYMBOL = "BINANCE:BTCUSDT";
+const T0 = Date.UTC(2026, 10, 21);
+
+const clock = () => performance.timeOrigin + performance.now();
+interface ClientJob {
+  url: string;
+  clients: number;
+  events: number;
+  batch: number;
+  symbol: string;
+  wsPath: string;
+}
+
+type FromClients = { type: "ready"; open: number } | { type: "received"; seq: number } | { type: "times"; times: Float64Array[] } | { type: "error"; message: string };
+
+/**
+ * Worker side (plain JavaScript: a worker thread does not load tsx): open the clients in batches,
+ * subscribe, record arrival times per event (seq 1..events); on "report", post them and close.
+ */
+const CLIENTS_SOURCE = `
+const { parentPort, workerData: job } = require("node:worker_threads");
+const WebSocket = require(job.wsPath);
+const clock = () => performance.timeOrigin + performance.now();
+const times = Array.from({ length: job.events + 1 }, () => new Float64Array(job.clients).fill(NaN));
+const counts = new Int32Array(job.events + 1);
+const sockets = [];
+(async () => {
+  for (let start = 0; start < job.clients; start += job.batch) {
+    const batch = [];
+    for (let index = start; index < Math.min(job.clients, start + job.batch); index++) {
+      const socket = new WebSocket(job.url, { perMessageDeflate: false });
+      sockets.push(socket);
+      batch.push(new Promise((done, fail) => {
+        socket.on("message", (data) => {
+          const at = clock();
+          const message = JSON.parse(data.toString());
+          if (message.type === "snapshot") done();
+          else if (message.type === "bar" && message.seq <= job.events) {
+            times[message.seq][index] = at;
+            if (++counts[message.seq] === job.clients) parentPort.postMessage({ type: "received", seq: message.seq });
+          }
+        });
+        socket.once("open", () => socket.send(JSON.stringify({ op: "subscribe", symbol: job.symbol, timeframe: "1m" })));
+        socket.once("error", fail);
+      }));
+    }
+    await Promise.all(batch);
+  }
+  parentPort.postMessage({ type: "ready", open: sockets.length });
+})().catch((error) => parentPort.postMessage({ type: "error", message: String(error) }));
+parentPort.on("message", (message) => {
+  if (message !== "report") return;
+  parentPort.postMessage({ type: "times", times });
+  for (const socket of sockets) socket.terminate();
+});
+`;
+
+function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+export async function runGatewayFanoutBench(options: { clients?: number } = {}): Promise<BenchResult[]> {
+  const clients = options.clients ?? CLIENTS;
+  const config = env();
+  const namespace = `bench-fanout-${randomUUID().slice(0, 8)}`;
+  const keys = redisKeys(namespace);
+  const gateway = await startGateway({ port: 0, host: "127.0.0.1", namespace, redisUrl: config.REDIS_URL, heartbeatMs: 600_000, maxSubscriptionsPerClient: 5 });
+  const publisher = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const events = WARMUP_EVENTS + TIMED_EVENTS;
+  const worker = new Worker(CLIENTS_SOURCE, {
+    eval: true,
+    workerData: { url: `ws://127.0.0.1:${gateway.port}/ws`, clients, events, batch: BATCH, symbol: SYMBOL, wsPath: createRequire(import.meta.url).resolve("ws") } satisfies ClientJob,
+  });
+  const received = new Map<number, () => void>();
+  let ready: () => void = () => undefined;
+  let reported: (times: Float64Array[]) => void = () => undefined;
+  let failed: (error: Error) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
+  worker.on("message", (message: FromClients) => {
+    if (message.type === "error") failed(new Error(`clients: ${message.message}`));
+    else if (message.type === "ready") ready();
+    else if (message.type === "received") received.get(message.seq)?.();
+    else if (message.type === "times") reported(message.times);
+  });
+  worker.on("error", (error) => failed(error));
+  try {
+    await gateway.ready;
+    const connectStarted = performance.now();
+    await Promise.race([new Promise<void>((done) => (ready = done)), failure]);
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    const published = new Float64Array(events + 1);
+    const lastArrival: number[] = [];
+    for (let seq = 1; seq <= events; seq++) {
+      const all = new Promise<void>((done) => received.set(seq, done));
+      const bar = { symbol: SYMBOL, timeframe: "1m", openTime: T0 + seq * 60_000, open: 100, high: 101, low: 99, close: 100 + seq / 100, volume: seq, trades: seq, source: "trades" };
+      const text = JSON.stringify({ stream: `${SYMBOL}:1m`, epoch: "bench", seq, kind: "live", bar });
+      published[seq] = clock();
+      await publisher.publish(keys.barChannel(SYMBOL, "1m"), text);
+      await Promise.race([all, new Promise((done) => setTimeout(done, 5_000)), failure]);
+      await new Promise((done) => setTimeout(done, SPACING_MS));
+    }
+    const times = await Promise.race([
+      new Promise<Float64Array[]>((done) => {
+        reported = done;
+        worker.postMessage("report");
+      }),
+      failure,
+    ]);
+    const latencies: number[] = [];
+    let missing = 0;
+    for (let seq = WARMUP_EVENTS + 1; seq <= events; seq++) {
+      let last = 0;
+      for (const at of times[seq] as Float64Array) {
+        if (Number.isNaN(at)) {
+          missing += 1;
+          continue;
+        }
+        const latency = at - (published[seq] as number);
+        latencies.push(latency);
+        last = Math.max(last, latency);
+      }
+      lastArrival.push(last);
+    }
+    latencies.sort((a, b) => a - b);
+    lastArrival.sort((a, b) => a - b);
+    const context = `${clients.toLocaleString("en-US")} ws clients on one stream (worker thread, same machine), ${TIMED_EVENTS} events ${SPACING_MS} ms apart after ${WARMUP_EVENTS} warm-up; ${latencies.length.toLocaleString("en-US")} deliveries, ${missing} missing; clients connected in ${connectSeconds.toFixed(1)} s`;
+    return [
+      { name: "gateway fan-out, Redis publish → client receipt, p50", value: percentile(latencies, 50), unit: "ms", budget: "p99 < 100 ms", note: context },
+      { name: "gateway fan-out, Redis publish → client receipt, p99", value: percentile(latencies, 99), unit: "ms", budget: "p99 < 100 ms", note: context },
+      { name: "gateway fan-out, Redis publish → client receipt, max", value: latencies.at(-1) ?? Number.NaN, unit: "ms", note: context },
+      { name: "gateway fan-out, publish → last of the clients, p99 over events", value: percentile(lastArrival, 99), unit: "ms", note: context },
+    ];
+  } finally {
+    await worker.terminate();
+    await gateway.close();
+    publisher.disconnect();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const index = process.argv.indexOf("--clients");
+  const results = await runGatewayFanoutBench({ clients: index >= 0 ? Number(process.argv[index + 1]) : undefined });
+  for (const result of results) console.log(`${result.name.padEnd(66)} ${result.value.toFixed(2).padStart(8)} ${result.unit}  ${result.budget ? `budget ${result.budget}` : ""}`);
+  console.log(`- ${results[0]?.note ?? ""}`);
+  process.exit(0);
+}
