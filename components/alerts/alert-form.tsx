@@ -116,7 +116,10 @@ export function AlertForm({ alert, defaultSymbol, onDone }: { alert?: AlertView;
     setError(null);
     const rule = currentRule();
     if (!rule) return;
-    const fields = { rule: rule as unknown as Record<string, unknown>, symbol: state.symbol.trim().toUpperCase(), evaluateOn: state.evaluateOn, channelIds: state.channelIds };
+    const symbol = state.symbol.trim().toUpperCase();
+    // A watchlist alert keeps its watchlist unless a symbol is typed in.
+    const target = symbol ? { symbol } : alert?.watchlistId ? {} : { symbol };
+    const fields = { rule: rule as unknown as Record<string, unknown>, ...target, evaluateOn: state.evaluateOn, channelIds: state.channelIds };
     try {
       if (alert) await update.mutateAsync({ id: alert.id, ...fields });
       else await create.mutateAsync(fields);
@@ -133,7 +136,7 @@ export function AlertForm({ alert, defaultSymbol, onDone }: { alert?: AlertView;
       <div className="form-grid">
         <label>
           Symbol
-          <input name="symbol" list="alert-symbols" required value={state.symbol} onChange={(event) => set("symbol", event.target.value)} />
+          <input name="symbol" list="alert-symbols" required={!alert?.watchlistId} placeholder={alert?.watchlistId ? "(watchlist)" : ""} value={state.symbol} onChange={(event) => set("symbol", event.target.value)} />
           <datalist id="alert-symbols">
             {symbols.data?.flatMap((group) => group.symbols).map((item) => <option key={item.id} value={item.id} />)}
           </datalist>
