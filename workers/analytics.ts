@@ -4,7 +4,7 @@
  * (state rehydrated from PostgreSQL), writes `indicators` and `ml_features`, caches the latest values in Redis
  * and publishes `{ns}:analytics:{SYMBOL}:{tf}`. Metrics every 5 s to Redis. On start it backfills streams that
  * have bars but no indicator rows. SIGINT/SIGTERM: close the workers (running jobs finish), then PostgreSQL,
- * then Redis.
+ * then Redis. Alerts are evaluated here too (workers/analytics/alert-engine.ts, docs/alerts.md).
  */
 import { env } from "../server/env.ts";
 import { closePool, getPool } from "../server/db/pool.ts";
@@ -12,6 +12,7 @@ import { createAnalyticsMetrics } from "../server/observability/analytics-metric
 import { componentLogger } from "../server/observability/logger.ts";
 import { startMetricsExport } from "../server/observability/metrics-export.ts";
 import { createRedis, keys, queueConnection } from "../server/redis/client.ts";
+import { closeNotificationDeps, notificationDeps } from "../server/services/alerts-notify.ts";
 import { whenRedisReady } from "../server/services/service-deps.ts";
 import { AnalyticsWorker } from "./analytics/analytics-worker.ts";
 
@@ -21,14 +22,20 @@ const pool = getPool();
 const redis = createRedis("command");
 redis.on("error", (error) => log.debug({ error: error.message }, "redis connection error"));
 const metrics = createAnalyticsMetrics();
+const redisKeys = keys();
 const worker = new AnalyticsWorker({
   pool,
   redis,
-  keys: keys(),
+  keys: redisKeys,
   connection: queueConnection("worker"),
   partitions: config.ANALYTICS_PARTITIONS,
   metrics,
   log: (level, message, details) => log[level](details ?? {}, message),
+  alerts: {
+    createSubscriber: () => createRedis("subscriber").on("error", (error) => log.debug({ error: error.message }, "redis subscriber error")),
+    notify: notificationDeps({ pool, keys: redisKeys }),
+    appUrl: config.AUTH_URL ?? `http://localhost:${config.WEB_PORT}`,
+  },
 });
 
 log.info({ partitions: config.ANALYTICS_PARTITIONS }, "analytics worker starting");
@@ -42,6 +49,7 @@ const shutdown = async (signal: string) => {
   stopping = true;
   log.info({ signal }, "analytics worker stopping");
   await worker.close();
+  await closeNotificationDeps(redisKeys);
   await stopExport();
   await closePool();
   await redis.quit().catch(() => undefined);

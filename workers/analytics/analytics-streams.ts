@@ -17,7 +17,7 @@
 import type pg from "pg";
 import type { Bar } from "../../server/domain/bars/bar.ts";
 import { TIMEFRAME_MS, alignTime, type Timeframe } from "../../server/domain/time/timeframes.ts";
-import type { SessionKeyFn } from "../../server/domain/indicators/indicator-types.ts";
+import type { IndicatorValues, SessionKeyFn } from "../../server/domain/indicators/indicator-types.ts";
 import { FEATURE_SET_V1 } from "../../server/domain/features/feature-set-v1.ts";
 import { readCandles } from "../../server/db/candles-read.repo.ts";
 import { readCandleRange } from "../../server/db/candles.repo.ts";
@@ -77,6 +77,12 @@ export class AnalyticsStreams {
       const [symbol, timeframe] = key.split("|") as [string, Timeframe];
       if (filter({ symbol, timeframe })) this.states.delete(key);
     }
+  }
+
+  /** Indicators of a live (open) bar from the stream's state; null when this process holds no state for it. */
+  preview(bar: Bar): IndicatorValues | null {
+    const state = this.states.get(streamId(bar));
+    return state && bar.openTime > state.lastTime ? state.previewIndicators(bar) : null;
   }
 
   /** Processes one stored closed or revised bar. */

@@ -18,6 +18,7 @@ import type { AnalyticsMetrics } from "../../server/observability/analytics-metr
 import { barClosedQueueName, partitionOf, type TBarClosedJob } from "../../server/queues/bar-closed.ts";
 import type { QueueConnectionOptions } from "../../server/redis/client.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
+import { AlertEngine, type AlertEngineOptions } from "./alert-engine.ts";
 import { AnalyticsOutput } from "./analytics-output.ts";
 import { AnalyticsStreams } from "./analytics-streams.ts";
 import { createBarClosedProcessor, type BarClosedJobResult } from "./bar-closed.processor.ts";
@@ -40,6 +41,8 @@ export interface AnalyticsWorkerOptions {
   /** Streams swept when a partition is acquired; default every active symbol of it × every timeframe. */
   sweep?: false | ((partition: number) => Promise<StreamKey[]>);
   log?: Log;
+  /** The alert engine (closed-bar and tick alerts, alert-engine.ts); false or absent: no alert evaluation. */
+  alerts?: Pick<AlertEngineOptions, "createSubscriber" | "notify" | "appUrl" | "reloadMs" | "ticks" | "onFired"> | false;
 }
 
 const CALENDAR_SESSIONS: Record<string, SessionKeyFn | undefined> = {
@@ -56,13 +59,17 @@ export class AnalyticsWorker {
   private readonly leases: PartitionLeases;
   private readonly calendars = new Map<string, Promise<string | undefined>>();
   private readonly log: Log;
+  readonly alerts: AlertEngine | null;
 
   constructor(private readonly options: AnalyticsWorkerOptions) {
     const now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
     this.streams = new AnalyticsStreams({ pool: options.pool, now, sessionKeyOf: (symbol) => this.sessionKeyOf(symbol) });
     this.output = new AnalyticsOutput({ pool: options.pool, redis: options.redis, keys: options.keys, now });
-    const processor = createBarClosedProcessor({ streams: this.streams, output: this.output, metrics: options.metrics });
+    this.alerts = options.alerts
+      ? new AlertEngine({ ...options.alerts, pool: options.pool, redis: options.redis, keys: options.keys, now, log: this.log, preview: (bar) => this.streams.preview(bar) })
+      : null;
+    const processor = createBarClosedProcessor({ streams: this.streams, output: this.output, metrics: options.metrics, alerts: this.alerts ?? undefined });
     this.leases = new PartitionLeases({
       redis: options.redis,
       keys: options.keys,
@@ -81,6 +88,7 @@ export class AnalyticsWorker {
   }
 
   async start(): Promise<void> {
+    await this.alerts?.start();
     await this.leases.start();
   }
 
@@ -93,6 +101,7 @@ export class AnalyticsWorker {
   async close(): Promise<void> {
     await this.leases.stop();
     await Promise.allSettled([...this.sweeps]);
+    await this.alerts?.close();
   }
 
   private startPartition(partition: number, processor: ReturnType<typeof createBarClosedProcessor>): void {

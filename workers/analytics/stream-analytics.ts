@@ -98,6 +98,13 @@ export class StreamAnalytics {
     return analysed;
   }
 
+  /** Indicators of the still-open bar (after the last pushed one) without changing the state: tick alerts. */
+  previewIndicators(bar: Bar): IndicatorValues {
+    const indicators = this.indicatorEngine.preview(bar);
+    if (indicators.obv !== null) indicators.obv += this.obvOffset;
+    return indicators;
+  }
+
   /**
    * Continues cumulative series from stored values of the last pushed bar (after a warm-up on a window).
    * Pass null for a series that has no stored value.

@@ -1,0 +1,171 @@
+/**
+ * The alert engine inside a real analytics worker (PostgreSQL, Redis, BullMQ): bars stored like the collector
+ * stores them and enqueued on the real bar-closed queue cross a price alert. Checks: each crossing fires exactly
+ * once, cooldown drops a crossing inside it, one-time stops the alert, a watchlist alert fires for its member,
+ * a re-sent (retried) job fires nothing twice, each firing has one notification (idempotency key = firing key)
+ * delivered to the user's in-app channel and the chosen channels, and a tick alert fires once inside the open bar
+ * (live updates on the collectors' pub/sub channel) and not again when the bar closes.
+ */
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Bar } from "../../server/domain/bars/bar.ts";
+import { barClosedJobData, enqueueBarClosed, type BarClosedQueueSet } from "../../server/queues/bar-closed.ts";
+import { redisKeys } from "../../server/redis/keys.ts";
+import { closeNotificationDeps, notificationDeps } from "../../server/services/alerts-notify.ts";
+import { createAlert, setAlertStatusOf } from "../../server/services/alerts.service.ts";
+import { createWatchlist } from "../../server/services/alerts-watchlists.service.ts";
+import { insertSymbol, insertUser, suffix } from "../../server/services/alerts-test-helpers.ts";
+import { insertChannel } from "../../server/db/notifications.repo.ts";
+import type { ServiceDeps } from "../../server/services/service-deps.ts";
+import { DATABASE_URL, REDIS_URL, clearNamespace, commandRedis, startTestWorker, storeBars, testQueues, waitDrained, waitFor, type TestWorker } from "./analytics-test-helpers.ts";
+import { firingKey } from "./alert-firing.ts";
+
+const HOUR = 3_600_000;
+const BASE = Date.UTC(2026, 5, 1);
+
+/** 1h bars with these closes (open = previous close). */
+function barsWithCloses(symbol: string, closes: readonly number[], start = 0): Bar[] {
+  return closes.map((close, index) => {
+    const open = index === 0 ? close : closes[index - 1]!;
+    return { symbol, timeframe: "1h", openTime: BASE + (start + index) * HOUR, open, high: Math.max(open, close) + 1, low: Math.min(open, close) - 1, close, volume: 10 + index, trades: 1, source: "trades" };
+  });
+}
+
+const crossesAbove = (name: string, value: number, extra: Record<string, unknown> = {}) => ({
+  name,
+  timeframe: "1h",
+  when: { all: [{ metric: "close", op: "crosses_above", value }] },
+  ...extra,
+});
+
+describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () => {
+  const namespace = `mltalerts-engine-${suffix().toLowerCase()}`;
+  const keys = redisKeys(namespace);
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
+  const redis = commandRedis();
+  const deps: ServiceDeps = { pool, redis, keys, now: () => Date.now() };
+  const fired: { alertId: string; symbol: string; barOpenTime: number; evaluateOn: string; created: boolean }[] = [];
+  let queues: BarClosedQueueSet;
+  let started: TestWorker;
+  let user: string;
+
+  beforeAll(async () => {
+    queues = testQueues(keys, 1);
+    user = await insertUser(pool, "trader");
+    started = await startTestWorker({
+      pool,
+      keys,
+      partitions: 1,
+      alerts: {
+        createSubscriber: () => new Redis(REDIS_URL).on("error", () => undefined),
+        notify: notificationDeps({ pool, keys }),
+        appUrl: "http://localhost:3000",
+        onFired: (firing) => fired.push(firing),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await started?.close();
+    await queues.close();
+    await closeNotificationDeps(keys);
+    await clearNamespace(redis, namespace);
+    await redis.quit();
+    await pool.end();
+  });
+
+  async function process(bars: readonly Bar[]) {
+    await storeBars(pool, bars); // the collector stores before it enqueues
+    for (const bar of bars) await enqueueBarClosed(queues, bar);
+    await waitDrained(queues);
+  }
+
+  const firingsOf = async (alertId: string) =>
+    (await pool.query<{ symbol: string; t: number; values: Record<string, number>; evaluate_on: string }>(
+      `SELECT symbol, (extract(epoch FROM bar_open_time) * 1000)::float8 AS t, "values", evaluate_on FROM alert_firings WHERE alert_id = $1 ORDER BY bar_open_time`,
+      [alertId],
+    )).rows;
+
+  it("fires once per crossing; cooldown drops one inside it; one-time stops; a retried job fires nothing twice; one notification per firing", async () => {
+    const symbol = await insertSymbol(pool);
+    const email = await insertChannel(pool, { userId: user, kind: "email", name: "mail", config: { address: "t@example.test" }, secret: null, enabled: true, ratePerMinute: 30, rateBurst: 10 });
+    const plain = await createAlert(deps, user, { rule: crossesAbove("plain", 100), symbol, channelIds: [email.id] });
+    const cooled = await createAlert(deps, user, { rule: crossesAbove("cooled", 100, { cooldownBars: 2 }), symbol });
+    const once = await createAlert(deps, user, { rule: crossesAbove("once", 100, { oneTime: true }), symbol });
+    const paused = await createAlert(deps, user, { rule: crossesAbove("paused", 100), symbol });
+    await setAlertStatusOf(deps, user, { id: paused.id, status: "paused" });
+    // crossings above 100 on bars 2, 6 and 8
+    const bars = barsWithCloses(symbol, [90, 95, 105, 110, 95, 98, 105, 99, 101, 102]);
+    await process(bars);
+
+    const crossingTimes = [2, 6, 8].map((index) => bars[index]!.openTime);
+    expect((await firingsOf(plain.id)).map((row) => row.t)).toEqual(crossingTimes);
+    // cooldown 2: bar 6 ≥ 2 + 3 fires, bar 8 < 6 + 3 is dropped
+    expect((await firingsOf(cooled.id)).map((row) => row.t)).toEqual([crossingTimes[0], crossingTimes[1]]);
+    expect((await firingsOf(once.id)).map((row) => row.t)).toEqual([crossingTimes[0]]);
+    expect((await pool.query(`SELECT status FROM alerts WHERE id = $1`, [once.id])).rows[0]).toEqual({ status: "stopped" });
+    expect(await firingsOf(paused.id)).toEqual([]);
+    expect((await firingsOf(plain.id))[0]).toMatchObject({ symbol, evaluate_on: "close", values: { close: 105 } });
+
+    // a re-sent job for a bar that fired (a retry after a crash between the firing and the ack) adds nothing
+    const before = fired.length;
+    await queues.queueFor(symbol).add("bar-closed", barClosedJobData(bars[6]!, "closed"), { jobId: `retry-${suffix()}` });
+    await waitDrained(queues);
+    await waitFor(() => fired.length > before, 10_000, "the retried bar to be evaluated");
+    expect(fired.slice(before).every((firing) => !firing.created)).toBe(true); // evaluated again, recorded nothing new
+    expect((await firingsOf(plain.id)).map((row) => row.t)).toEqual(crossingTimes);
+
+    // one notification per firing, keyed by the firing, to in-app + the chosen email channel
+    const notifications = await pool.query<{ idempotency_key: string; payload: { title: string; url: string; data: Record<string, unknown> }; channels: string[] }>(
+      `SELECT n.idempotency_key, n.payload, array_agg(c.kind ORDER BY c.kind) AS channels FROM notifications n
+       JOIN deliveries d ON d.notification_id = n.id JOIN notification_channels c ON c.id = d.channel_id
+       WHERE n.user_id = $1 AND n.source_ref LIKE $2 GROUP BY n.id ORDER BY n.idempotency_key`,
+      [user, `alert|${plain.id}|%`],
+    );
+    expect(notifications.rows.map((row) => row.idempotency_key).sort()).toEqual(crossingTimes.map((time) => firingKey(plain.id, symbol, time)).sort());
+    for (const row of notifications.rows) {
+      expect(row.channels).toEqual(["email", "in_app"]);
+      expect(row.payload.title).toMatch(/^plain: TEST:AL/);
+      expect(row.payload.url).toBe(`http://localhost:3000/chart/${encodeURIComponent(symbol)}?tf=1h`);
+      expect(row.payload.data).toMatchObject({ alertId: plain.id, ruleName: "plain", symbol, timeframe: "1h" });
+    }
+    const cooledNotifications = await pool.query(`SELECT 1 FROM notifications WHERE source_ref LIKE $1`, [`alert|${cooled.id}|%`]);
+    expect(cooledNotifications.rowCount).toBe(2);
+  });
+
+  it("evaluates an alert on every symbol of its watchlist", async () => {
+    const member = await insertSymbol(pool);
+    const outsider = await insertSymbol(pool);
+    const list = await createWatchlist(deps, user, { name: "list", symbols: [member] });
+    const alert = await createAlert(deps, user, { rule: crossesAbove("listed", 50), watchlistId: list.id });
+    await process([...barsWithCloses(member, [40, 60, 70]), ...barsWithCloses(outsider, [40, 60, 70])]);
+    expect(await firingsOf(alert.id)).toEqual([expect.objectContaining({ symbol: member, t: BASE + HOUR })]);
+  });
+
+  it("tick mode fires once inside the open bar, and not again when that bar closes", async () => {
+    const symbol = await insertSymbol(pool);
+    const alert = await createAlert(deps, user, { rule: crossesAbove("tick", 100), symbol, evaluateOn: "tick" });
+    const closedBars = barsWithCloses(symbol, [90, 92, 95]);
+    await process(closedBars); // the worker now holds the stream's state (needed to preview indicators)
+    expect(await firingsOf(alert.id)).toEqual([]);
+
+    const openTime = BASE + 3 * HOUR;
+    const live = (close: number, seq: number) =>
+      JSON.stringify({ stream: `${symbol}:1h`, epoch: "test", seq, kind: "live", bar: { symbol, timeframe: "1h", openTime, open: 95, high: Math.max(95, close), low: 94, close, volume: seq, trades: seq, source: "trades" } });
+    await redis.publish(keys.barChannel(symbol, "1h"), live(99, 1)); // below: nothing
+    await redis.publish(keys.barChannel(symbol, "1h"), live(101, 2)); // crosses while open
+    await waitFor(async () => (await firingsOf(alert.id)).length === 1, 10_000, "the tick alert to fire");
+    await redis.publish(keys.barChannel(symbol, "1h"), live(103, 3));
+    await redis.publish(keys.barChannel(symbol, "1h"), live(99, 4));
+    await redis.publish(keys.barChannel(symbol, "1h"), live(104, 5)); // crosses again inside the same bar: still once
+    await started.worker.alerts!.whenIdle();
+    const [firing] = await firingsOf(alert.id);
+    expect(firing).toMatchObject({ t: openTime, evaluate_on: "tick", values: { close: 101 } });
+
+    await process(barsWithCloses(symbol, [90, 92, 95, 104]).slice(3)); // the bar closes above 100
+    expect(await firingsOf(alert.id)).toHaveLength(1);
+    const notifications = await pool.query(`SELECT idempotency_key FROM notifications WHERE source_ref LIKE $1`, [`alert|${alert.id}|%`]);
+    expect(notifications.rows).toEqual([{ idempotency_key: firingKey(alert.id, symbol, openTime) }]);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * The alert engine inside the analytics worker (docs/alerts.md).
+ *
+ * Closed bars (`evaluate_on: close`, the default): the bar-closed processor calls `onClosedBar` once the bar's
+ * indicators are computed and stored; every active alert of the stream (its own symbol or a watchlist holding it)
+ * is evaluated. An error throws, so BullMQ retries the job; the retry records nothing twice (idempotency key).
+ *
+ * Live bars (`evaluate_on: tick`): a subscriber on the collectors' bar channels (`{ns}:bars:*`, kind "live") takes
+ * each update of an open bar of a stream that has tick alerts, previews its indicators from the stream's in-memory
+ * state (no I/O) and evaluates against the previous closed bars; the firing key holds the bar's open time, so an
+ * alert fires at most once per bar. Tick alerts are also evaluated on the closed bar (the last "tick"), with the
+ * same key. Live updates of one stream are coalesced: while one is being evaluated only the newest waits.
+ *
+ * "Became true on this bar" comes from the pure RuleEvaluator replayed over the two previous closed bars (no stored
+ * evaluator state, so a restart loses nothing); cooldown and one-time come from alert_firings and the status.
+ */
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import type { Bar } from "../../server/domain/bars/bar.ts";
+import type { IndicatorValues } from "../../server/domain/indicators/indicator-types.ts";
+import { RuleEvaluator } from "../../server/domain/rules/rule-evaluator.ts";
+import type { RuleBarValues } from "../../server/domain/rules/rule-types.ts";
+import { lastFiringOpenTime, type EvaluateOn } from "../../server/db/alerts.repo.ts";
+import { readIndicatorAt } from "../../server/db/indicators.repo.ts";
+import type { RedisKeys } from "../../server/redis/keys.ts";
+import type { NotificationServiceDeps } from "../../server/services/notifications/notifications.service.ts";
+import { parseBarEvent } from "../../server/realtime/stream-hub.ts";
+import { fire, inCooldown } from "./alert-firing.ts";
+import { AlertSetCache, type ActiveAlert } from "./alert-set-cache.ts";
+import { RecentValues, barValues } from "./alert-values.ts";
+
+type Log = (level: "info" | "warn" | "error", message: string, details?: object) => void;
+
+export interface AlertEngineOptions {
+  pool: pg.Pool;
+  /** Command connection (publishes `{ns}:alerts:changed` after a one-time alert stops). */
+  redis: Redis;
+  keys: RedisKeys;
+  /** Makes the two subscriber connections (alert changes; live bars). */
+  createSubscriber: () => Redis;
+  notify: NotificationServiceDeps;
+  appUrl: string;
+  now: () => number;
+  /** Indicators of a live bar from the analytics state (AnalyticsStreams.preview); null when not held here. */
+  preview: (bar: Bar) => IndicatorValues | null;
+  /** Full reload of the cached alert sets (default 60 s). */
+  reloadMs?: number;
+  /** Subscribe to live bars for tick alerts (default true). */
+  ticks?: boolean;
+  log?: Log;
+  /** Called after each firing is recorded and enqueued (tests, latency benchmark). */
+  onFired?: (firing: { alertId: string; symbol: string; barOpenTime: number; evaluateOn: EvaluateOn; created: boolean }) => void;
+}
+
+export class AlertEngine {
+  readonly cache: AlertSetCache;
+  private readonly values: RecentValues;
+  private readonly log: Log;
+  private liveSubscriber: Redis | null = null;
+  private readonly liveBusy = new Map<string, Bar | null>();
+  private readonly liveRuns = new Set<Promise<void>>();
+  /** alert|symbol → open time of the bar it last fired on here (skips repeated ticks of a fired bar). */
+  private readonly firedBar = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly options: AlertEngineOptions) {
+    this.log = options.log ?? (() => undefined);
+    this.values = new RecentValues(options.pool);
+    this.cache = new AlertSetCache({ pool: options.pool, subscriber: options.createSubscriber(), keys: options.keys, reloadMs: options.reloadMs ?? 60_000, log: this.log });
+  }
+
+  async start(): Promise<void> {
+    await this.cache.start();
+    if (this.options.ticks === false) return;
+    const subscriber = this.options.createSubscriber();
+    this.liveSubscriber = subscriber;
+    subscriber.on("pmessage", (_pattern: string, channel: string, message: string) => this.onLiveMessage(channel, message));
+    await subscriber.psubscribe(this.options.keys.barChannelPattern());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.liveSubscriber?.quit().catch(() => undefined);
+    while (this.liveRuns.size > 0) await Promise.allSettled([...this.liveRuns]);
+    await this.cache.close();
+  }
+
+  /** Resolves when no live evaluation is running (tests). */
+  async whenIdle(): Promise<void> {
+    while (this.liveRuns.size > 0) await Promise.allSettled([...this.liveRuns]);
+  }
+
+  /**
+   * A closed bar whose indicators are stored: evaluates every active alert of its stream. `indicators` null: read
+   * them from PostgreSQL (an older bar re-sent or retried). Throws on failure (the job is retried).
+   */
+  async onClosedBar(bar: Bar, indicators: IndicatorValues | null): Promise<number> {
+    const alerts = await this.cache.alertsOf(bar.symbol, bar.timeframe);
+    if (alerts.length === 0 && indicators === null) return 0;
+    const stored = indicators ?? (await readIndicatorAt(this.options.pool, { symbol: bar.symbol, timeframe: bar.timeframe }, bar.openTime))?.values ?? null;
+    const current = barValues(bar, stored);
+    let fired = 0;
+    if (alerts.length > 0 && stored) {
+      const previous = await this.values.before(bar.symbol, bar.timeframe, bar.openTime);
+      for (const alert of alerts) if (await this.evaluate(alert, bar, previous.map((entry) => entry.values), current, "close")) fired++;
+    }
+    if (stored) this.values.record(bar.symbol, bar.timeframe, { openTime: bar.openTime, values: current });
+    return fired;
+  }
+
+  private onLiveMessage(channel: string, message: string): void {
+    if (this.closed) return;
+    const stream = channel.slice(channel.indexOf(":bars:") + ":bars:".length);
+    const event = parseBarEvent(stream, message);
+    if (!event || event.kind !== "live") return;
+    const key = `${event.bar.symbol}|${event.bar.timeframe}`;
+    if (this.liveBusy.has(key)) {
+      this.liveBusy.set(key, event.bar); // the newest update waits for the running one
+      return;
+    }
+    this.liveBusy.set(key, null);
+    const run = this.runLive(key, event.bar);
+    this.liveRuns.add(run);
+    void run.finally(() => this.liveRuns.delete(run));
+  }
+
+  private async runLive(key: string, first: Bar): Promise<void> {
+    let bar: Bar | null = first;
+    while (bar && !this.closed) {
+      try {
+        await this.onLiveBar(bar);
+      } catch (error) {
+        this.log("warn", "tick alert evaluation failed (the closed bar is evaluated again)", { symbol: bar.symbol, timeframe: bar.timeframe, error: String(error) });
+      }
+      bar = this.liveBusy.get(key) ?? null;
+      this.liveBusy.set(key, null);
+    }
+    this.liveBusy.delete(key);
+  }
+
+  /** A live update of an open bar: evaluates the stream's tick alerts on the preview of that bar. */
+  async onLiveBar(bar: Bar): Promise<number> {
+    if (!(await this.cache.hasTickAlerts(bar.symbol, bar.timeframe))) return 0;
+    const indicators = this.options.preview(bar);
+    if (!indicators) return 0; // this process does not analyse the stream (another partition owner does)
+    const alerts = (await this.cache.alertsOf(bar.symbol, bar.timeframe)).filter((alert) => alert.row.evaluateOn === "tick");
+    if (alerts.length === 0) return 0;
+    const previous = await this.values.before(bar.symbol, bar.timeframe, bar.openTime);
+    let fired = 0;
+    for (const alert of alerts) if (await this.evaluate(alert, bar, previous.map((entry) => entry.values), barValues(bar, indicators), "tick")) fired++;
+    return fired;
+  }
+
+  /** Did `alert` become true on `bar` (outside cooldown)? Then fire. */
+  private async evaluate(alert: ActiveAlert, bar: Bar, previous: RuleBarValues[], current: RuleBarValues, mode: EvaluateOn): Promise<boolean> {
+    const memo = `${alert.row.id}|${bar.symbol}`;
+    if (mode === "tick" && this.firedBar.get(memo) === bar.openTime) return false;
+    const evaluator = new RuleEvaluator({ ...alert.rule, cooldownBars: 0, oneTime: false });
+    for (const values of previous) evaluator.push(values);
+    if (!evaluator.push(current)) return false;
+    const cooldownBars = alert.rule.cooldownBars ?? 0;
+    if (cooldownBars > 0) {
+      const last = await lastFiringOpenTime(this.options.pool, alert.row.id, bar.symbol, bar.openTime);
+      if (last !== null && (await inCooldown(this.options.pool, { symbol: bar.symbol, timeframe: bar.timeframe, lastFiring: last, barOpenTime: bar.openTime, cooldownBars }))) return false;
+    }
+    const values: Record<string, number | null> = { close: current.close ?? null };
+    for (const metric of evaluator.metrics) values[metric] = current[metric] ?? null;
+    const created = await fire(this.options, { alert, symbol: bar.symbol, timeframe: bar.timeframe, barOpenTime: bar.openTime, evaluateOn: mode, values });
+    this.firedBar.set(memo, bar.openTime);
+    if (alert.rule.oneTime) {
+      this.cache.forget(alert.row.id);
+      await this.options.redis.publish(this.options.keys.alertsChanged(), JSON.stringify({ reason: `stopped ${alert.row.id}` })).catch(() => undefined);
+    }
+    this.options.onFired?.({ alertId: alert.row.id, symbol: bar.symbol, barOpenTime: bar.openTime, evaluateOn: mode, created });
+    return true;
+  }
+}
