@@ -9,20 +9,14 @@ import { ZFeaturesRestQuery, ZIndicatorsRestQuery, ZLatestQuery } from "../route
 import { webMetrics } from "../web-metrics.ts";
 import { featureColumns, featureJsonRow, indicatorColumns, indicatorJsonRow } from "./analytics-columns.ts";
 import { reportUnexpected } from "./report-unexpected.ts";
+import { decodeSymbolParam } from "./symbol-param.ts";
 import { tabularResponse } from "./tabular-export.ts";
 
 type Schema = typeof ZIndicatorsRestQuery | typeof ZFeaturesRestQuery | typeof ZLatestQuery;
 
 /** Decodes the path segment (`BINANCE%3ABTCUSDT` or `BINANCE:BTCUSDT`) and validates the query string. */
 function parseRequest<S extends Schema>(schema: S, rawSymbol: string, params: URLSearchParams, names: readonly string[]) {
-  let symbol = rawSymbol;
-  if (symbol.includes("%")) {
-    try {
-      symbol = decodeURIComponent(symbol);
-    } catch {
-      throw new AppError("BAD_REQUEST", `symbol ${JSON.stringify(rawSymbol)} has malformed URL encoding`);
-    }
-  }
+  const symbol = decodeSymbolParam(rawSymbol);
   const input: Record<string, string | undefined> = { symbol };
   for (const name of names) input[name] = params.get(name) ?? undefined;
   const parsed = schema.safeParse(input);

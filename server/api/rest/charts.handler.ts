@@ -7,17 +7,11 @@ import { AppError, describeZodError, errorResponse, httpStatusOf, toAppError } f
 import { ZChartRestQuery, type TChartRestQuery } from "../routers/charts.schema.ts";
 import { webMetrics } from "../web-metrics.ts";
 import { reportUnexpected } from "./report-unexpected.ts";
+import { decodeSymbolParam } from "./symbol-param.ts";
 
 /** Decodes the path segment (`BINANCE%3ABTCUSDT` or `BINANCE:BTCUSDT`) and validates the query. */
 export function parseChartRequest(rawSymbol: string, params: URLSearchParams): TChartRestQuery {
-  let symbol = rawSymbol;
-  if (symbol.includes("%")) {
-    try {
-      symbol = decodeURIComponent(symbol);
-    } catch {
-      throw new AppError("BAD_REQUEST", `symbol ${JSON.stringify(rawSymbol)} has malformed URL encoding`);
-    }
-  }
+  const symbol = decodeSymbolParam(rawSymbol);
   const parsed = ZChartRestQuery.safeParse({
     symbol,
     timeframe: params.get("timeframe") ?? undefined,
