@@ -224,6 +224,13 @@ export function defineApiSuite(remote: string | undefined): void {
       expect(body.openapi).toBe("3.1.0");
       const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
       expect(Object.keys(paths).sort()).toEqual([
+        "/api/v1/alerts",
+        "/api/v1/alerts/test",
+        "/api/v1/alerts/{id}",
+        "/api/v1/alerts/{id}/history",
+        "/api/v1/channels",
+        "/api/v1/channels/deliveries",
+        "/api/v1/channels/{id}/test",
         "/api/v1/charts/{symbol}",
         "/api/v1/features/{symbol}",
         "/api/v1/features/{symbol}/latest",

@@ -60,7 +60,7 @@ interface OperationObject {
   responses: Record<string, ResponseObject>;
 }
 
-type PathItem = Partial<Record<"get" | "post" | "delete", OperationObject>>;
+type PathItem = Partial<Record<"get" | "post" | "patch" | "delete", OperationObject>>;
 
 export interface OpenApiDocument {
   openapi: "3.1.0";
@@ -407,6 +407,136 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    "/api/v1/alerts": {
+      get: {
+        operationId: "listAlerts",
+        summary: "Your alerts, newest first",
+        description: "Signed-in session or user access token (API keys are read-only). Semantics: docs/alerts.md.",
+        tags: ["alerts"],
+        responses: { "200": { description: "Your alerts", content: json({ type: "object", required: ["alerts"], properties: { alerts: { type: "array", items: ref("Alert") } } }) }, ...guardErrors },
+      },
+      post: {
+        operationId: "createAlert",
+        summary: "Create an alert: a rule document on one symbol or a watchlist",
+        tags: ["alerts"],
+        requestBody: { required: true, content: json(ref("AlertInput")) },
+        responses: {
+          "201": { description: "Created", content: json({ type: "object", required: ["alert"], properties: { alert: ref("Alert") } }) },
+          "400": errorResponse("Not JSON, invalid rule (the message names the path at fault), unknown or inactive symbol, unknown channel, or the per-user limit reached"),
+          ...guardErrors,
+        },
+      },
+    },
+    "/api/v1/alerts/test": {
+      post: {
+        operationId: "testAlert",
+        summary: "The bars among the symbol's last N on which a rule would have fired (as `marketlens alerts test`)",
+        tags: ["alerts"],
+        requestBody: {
+          required: true,
+          content: json({ type: "object", required: ["rule", "symbol"], properties: { rule: ref("RuleDocument"), symbol: { type: "string" }, lastN: { type: "integer", minimum: 1, maximum: 5000, default: 500 } } }),
+        },
+        responses: {
+          "200": {
+            description: "One entry per firing, oldest first: openTime, close and each metric the rule reads",
+            content: json({
+              type: "object",
+              required: ["symbol", "timeframe", "bars", "from", "to", "firings"],
+              properties: { symbol: { type: "string" }, timeframe: { type: "string" }, bars: { type: "integer" }, from: { type: ["integer", "null"] }, to: { type: ["integer", "null"] }, firings: { type: "array", items: { type: "object", additionalProperties: nullableNumber } } },
+            }),
+          },
+          "400": errorResponse("Invalid rule or unknown symbol"),
+          ...guardErrors,
+        },
+      },
+    },
+    "/api/v1/alerts/{id}": {
+      get: {
+        operationId: "getAlert",
+        summary: "One of your alerts",
+        tags: ["alerts"],
+        parameters: [{ name: "id", in: "path", required: true, description: "The alert's id (UUID)", schema: { type: "string" } }],
+        responses: { "200": { description: "The alert", content: json({ type: "object", required: ["alert"], properties: { alert: ref("Alert") } }) }, "404": errorResponse("No such alert among yours"), ...guardErrors },
+      },
+      patch: {
+        operationId: "updateAlert",
+        summary: "Change an alert's rule, target, evaluation mode or channels, or pause/resume it (status)",
+        tags: ["alerts"],
+        parameters: [{ name: "id", in: "path", required: true, description: "The alert's id (UUID)", schema: { type: "string" } }],
+        requestBody: { required: true, content: json({ type: "object", properties: { rule: ref("RuleDocument"), symbol: { type: "string" }, watchlistId: { type: "string" }, evaluateOn: { type: "string", enum: ["close", "tick"] }, channelIds: { type: "array", items: { type: "string" } }, status: { type: "string", enum: ["active", "paused"] } } }) },
+        responses: { "200": { description: "The alert", content: json({ type: "object", required: ["alert"], properties: { alert: ref("Alert") } }) }, "400": errorResponse("Invalid input"), "404": errorResponse("No such alert among yours"), ...guardErrors },
+      },
+      delete: {
+        operationId: "deleteAlert",
+        summary: "Delete an alert and its history",
+        tags: ["alerts"],
+        parameters: [{ name: "id", in: "path", required: true, description: "The alert's id (UUID)", schema: { type: "string" } }],
+        responses: { "200": { description: "Deleted", content: json({ type: "object", required: ["id", "deleted"], properties: { id: { type: "string" }, deleted: { type: "boolean", description: "always true" } } }) }, "404": errorResponse("No such alert among yours"), ...guardErrors },
+      },
+    },
+    "/api/v1/alerts/{id}/history": {
+      get: {
+        operationId: "alertHistory",
+        summary: "An alert's firings, newest first, paginated",
+        tags: ["alerts"],
+        parameters: [
+          { name: "id", in: "path", required: true, description: "The alert's id (UUID)", schema: { type: "string" } },
+          { name: "symbol", in: "query", required: false, description: "Only this symbol (watchlist alerts)", schema: { type: "string" } },
+          { name: "from", in: "query", required: false, description: "Bar open time ≥ from (epoch ms)", schema: { type: "integer" } },
+          { name: "to", in: "query", required: false, description: "Bar open time < to (epoch ms)", schema: { type: "integer" } },
+          { name: "page", in: "query", required: false, description: "1-based page", schema: { type: "integer", default: 1 } },
+          { name: "pageSize", in: "query", required: false, description: "1–100", schema: { type: "integer", default: 25 } },
+        ],
+        responses: {
+          "200": { description: "A page of firings", content: json({ type: "object", required: ["items", "total", "page", "pageSize"], properties: { items: { type: "array", items: ref("AlertFiring") }, total: { type: "integer" }, page: { type: "integer" }, pageSize: { type: "integer" } } }) },
+          "400": errorResponse("Invalid filters"),
+          "404": errorResponse("No such alert among yours"),
+          ...guardErrors,
+        },
+      },
+    },
+    "/api/v1/channels": {
+      get: {
+        operationId: "listChannels",
+        summary: "Your notification channels (secrets never included)",
+        tags: ["alerts"],
+        responses: { "200": { description: "Your channels", content: json({ type: "object", required: ["channels"], properties: { channels: { type: "array", items: ref("Channel") } } }) }, ...guardErrors },
+      },
+      post: {
+        operationId: "createChannel",
+        summary: "Add an email, Slack, webhook or in-app channel; a webhook's signing secret is in the answer, shown this once",
+        tags: ["alerts"],
+        requestBody: {
+          required: true,
+          content: json({ type: "object", required: ["kind", "name"], properties: { kind: { type: "string", enum: ["email", "slack", "webhook", "in_app"] }, name: { type: "string" }, config: { type: "object", description: "{address} for email, {url} for slack/webhook, {} for in_app" }, enabled: { type: "boolean" }, ratePerMinute: { type: "integer" }, rateBurst: { type: "integer" } } }),
+        },
+        responses: { "201": { description: "Created", content: json({ type: "object", required: ["channel"], properties: { channel: ref("Channel") } }) }, "400": errorResponse("Invalid config or a refused (SSRF) target"), ...guardErrors },
+      },
+    },
+    "/api/v1/channels/{id}/test": {
+      post: {
+        operationId: "sendChannelTest",
+        summary: "Send a test notification on one channel through the real pipeline",
+        tags: ["alerts"],
+        parameters: [{ name: "id", in: "path", required: true, description: "The channel's id (UUID)", schema: { type: "string" } }],
+        responses: { "202": { description: "Queued; watch the delivery in /api/v1/channels/deliveries", content: json({ type: "object" }) }, "400": errorResponse("Channel disabled"), "404": errorResponse("No such channel among yours"), ...guardErrors },
+      },
+    },
+    "/api/v1/channels/deliveries": {
+      get: {
+        operationId: "listDeliveries",
+        summary: "Your delivery log, newest first, each delivery with every attempt",
+        tags: ["alerts"],
+        parameters: [
+          { name: "status", in: "query", required: false, description: "pending | sending | delivered | failed | dead", schema: { type: "string" } },
+          { name: "channelId", in: "query", required: false, description: "One channel", schema: { type: "string" } },
+          { name: "kind", in: "query", required: false, description: "email | slack | webhook | in_app", schema: { type: "string" } },
+          { name: "page", in: "query", required: false, description: "1-based page", schema: { type: "integer", default: 1 } },
+          { name: "pageSize", in: "query", required: false, description: "1–100", schema: { type: "integer", default: 25 } },
+        ],
+        responses: { "200": { description: "A page of deliveries", content: json({ type: "object", required: ["items", "total", "page", "pageSize"] }) }, "400": errorResponse("Invalid filters"), ...guardErrors },
+      },
+    },
     "/metrics": {
       get: {
         operationId: "getMetrics",
@@ -636,6 +766,73 @@ export const openApiDocument: OpenApiDocument = {
             },
           },
           checkedAt: { type: "integer", description: "UTC epoch ms the status was computed at" },
+        },
+      },
+      RuleDocument: {
+        type: "object",
+        description: "The alert rule document (docs/alerts.md): { name, timeframe, when: {all|any: [COND|GROUP…]}, cooldownBars?, oneTime? }, COND = { metric, op, value: number | {metric} }",
+        required: ["name", "timeframe", "when"],
+        properties: { name: { type: "string" }, timeframe: { type: "string", enum: ["1m", "5m", "15m", "1h", "4h", "1d"] }, when: { type: "object" }, cooldownBars: { type: "integer", minimum: 0 }, oneTime: { type: "boolean" } },
+        examples: [{ name: "BTC above 100k", timeframe: "1h", when: { all: [{ metric: "close", op: "crosses_above", value: 100000 }] }, cooldownBars: 3 }],
+      },
+      AlertInput: {
+        type: "object",
+        required: ["rule"],
+        description: "Give either symbol or watchlistId",
+        properties: {
+          rule: { $ref: "#/components/schemas/RuleDocument" },
+          symbol: { type: "string", examples: ["BINANCE:BTCUSDT"] },
+          watchlistId: { type: "string" },
+          evaluateOn: { type: "string", enum: ["close", "tick"], default: "close" },
+          channelIds: { type: "array", items: { type: "string" }, description: "Channels besides in-app (always told)" },
+        },
+      },
+      Alert: {
+        type: "object",
+        required: ["id", "name", "rule", "symbol", "watchlistId", "timeframe", "evaluateOn", "status", "channelIds", "createdAt", "updatedAt"],
+        properties: {
+          id: { type: "string" },
+          name: { type: "string" },
+          rule: { $ref: "#/components/schemas/RuleDocument" },
+          symbol: { type: ["string", "null"] },
+          watchlistId: { type: ["string", "null"] },
+          timeframe: { type: "string" },
+          evaluateOn: { type: "string", enum: ["close", "tick"] },
+          status: { type: "string", enum: ["active", "paused", "stopped"], description: "stopped: a one-time alert that fired (set active to re-arm)" },
+          channelIds: { type: "array", items: { type: "string" } },
+          createdAt: { type: "string", format: "date-time" },
+          updatedAt: { type: "string", format: "date-time" },
+        },
+      },
+      AlertFiring: {
+        type: "object",
+        required: ["id", "alertId", "alertName", "symbol", "timeframe", "barOpenTime", "firedAt", "evaluateOn", "values"],
+        properties: {
+          id: { type: "string" },
+          alertId: { type: "string" },
+          alertName: { type: "string" },
+          symbol: { type: "string" },
+          timeframe: { type: "string" },
+          barOpenTime: { type: "integer", description: "UTC epoch ms of the bar it fired on" },
+          firedAt: { type: "string", format: "date-time" },
+          evaluateOn: { type: "string", enum: ["close", "tick"] },
+          values: { type: "object", additionalProperties: { type: ["number", "null"] }, description: "close and each metric the rule reads, on that bar" },
+        },
+      },
+      Channel: {
+        type: "object",
+        required: ["id", "kind", "name", "config", "enabled", "ratePerMinute", "rateBurst", "createdAt", "updatedAt"],
+        properties: {
+          id: { type: "string" },
+          kind: { type: "string", enum: ["email", "slack", "webhook", "in_app"] },
+          name: { type: "string" },
+          config: { type: "object" },
+          enabled: { type: "boolean" },
+          ratePerMinute: { type: "integer" },
+          rateBurst: { type: "integer" },
+          secret: { type: "string", description: "Webhook signing secret: only in the answer to POST" },
+          createdAt: { type: "integer", description: "UTC epoch ms" },
+          updatedAt: { type: "integer", description: "UTC epoch ms" },
         },
       },
       Error: {
