@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { AccountHeader } from "@/components/auth/account-header.tsx";
 import { Providers } from "@/components/providers.tsx";
 import { sessionUser } from "@/server/auth/session-user.ts";
+import { gatewayUrl } from "./gateway-url.ts";
 import "./globals.css";
 import "./account.css";
 
@@ -19,7 +20,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
-        <AccountHeader user={user} />
+        <AccountHeader user={user} gatewayUrl={user ? await gatewayUrl() : undefined} />
         <Providers>{children}</Providers>
       </body>
     </html>

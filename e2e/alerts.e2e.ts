@@ -1,8 +1,8 @@
 /**
  * Alerts in real Chromium against the running stack, as a freshly registered user: create a price alert on
  * /alerts (checked in the database), test it against recent bars, an invalid JSON rule refused with the
- * server's message inline, pause and delete; then on the chart: "Add alert", drag the line up, create →
- * a price-above alert at the dragged level whose line stays on the chart. Screenshots: alerts.png, chart-alerts.png.
+ * server's message inline, pause and delete; "Send test" on the in-app channel → toast + bell; then on the chart: "Add alert", drag the line up, create →
+ * a price-above alert at the dragged level whose line stays on the chart. Screenshots: alerts.png, notifications-toast.png, chart-alerts.png.
  */
 import type { Page } from "playwright-core";
 import type { E2ETest } from "./e2e-runner.ts";
@@ -111,6 +111,26 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
       await row.getByRole("button", { name: "Yes, delete" }).click();
       await page.locator(`[data-testid="alert-row"][data-alert-id="${id}"]`).waitFor({ state: "detached", timeout: 10_000 });
       assert(!(await alertsOf(userId)).some((alert) => alert.id === id), "the deleted alert is still in the database");
+    },
+  },
+  {
+    name: "alerts: 'Send test' on the in-app channel shows a toast, and the bell counts it until opened",
+    async run(context) {
+      const { page, userId } = signedIn();
+      const inApp = await query<{ id: string }>(`SELECT "id"::text AS "id" FROM "notification_channels" WHERE "user_id" = $1 AND "kind" = 'in_app'`, [userId]);
+      assert(inApp.length === 1, `a user with alerts should have exactly one in-app channel, found ${inApp.length}`);
+      await page.goto(`${context.baseUrl}/settings/notifications`, { waitUntil: "domcontentloaded" });
+      await page.waitForSelector('[data-testid="bell"]', { timeout: 15_000 });
+      const row = page.locator(`[data-testid="channel-row"][data-channel-id="${inApp[0]?.id}"]`);
+      await row.getByRole("button", { name: "Send test" }).click();
+      const toast = page.getByTestId("toast").filter({ hasText: "Test notification" });
+      await toast.waitFor({ state: "visible", timeout: 20_000 });
+      await page.waitForSelector('[data-testid="bell"]:not([data-unread="0"])', { timeout: 10_000 });
+      await screenshot(page, "notifications-toast.png");
+      await page.getByTestId("bell").click();
+      await page.getByTestId("bell-item").filter({ hasText: "Test notification" }).first().waitFor({ state: "visible", timeout: 10_000 });
+      await page.waitForSelector('[data-testid="bell"][data-unread="0"]', { timeout: 5_000 });
+      await page.getByTestId("bell").click();
     },
   },
   {

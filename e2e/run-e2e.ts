@@ -14,6 +14,7 @@ import { chartTests, type ChartContext } from "./chart.e2e.ts";
 import { runTests } from "./e2e-runner.ts";
 import { marketTests } from "./market-status.e2e.ts";
 import { notificationsTests } from "./notifications.e2e.ts";
+import { scannerTests } from "./scanner.e2e.ts";
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -45,7 +46,7 @@ try {
   result = { passed: result.passed + accounts.passed, failed: result.failed + accounts.failed };
   // Alerts, notification settings and the scanner: each file registers its own user in its own context.
   const session = { browser, baseUrl, pageErrors: context.pageErrors };
-  for (const tests of [alertsTests, notificationsTests]) {
+  for (const tests of [alertsTests, notificationsTests, scannerTests]) {
     const outcome = await runTests(tests, session);
     result = { passed: result.passed + outcome.passed, failed: result.failed + outcome.failed };
   }

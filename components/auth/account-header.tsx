@@ -1,8 +1,9 @@
 /**
  * The site header: brand, Charts, Scanner (and Alerts, Settings when signed in), and the account area: the signed-in user with their role,
- * API keys and "Sign out"; or "Sign in" / "Register". The layout passes the user (server/auth/session-user.ts).
+ * the notification bell and toasts, API keys and "Sign out"; or "Sign in" / "Register". The layout passes the user (server/auth/session-user.ts).
  */
 import Link from "next/link";
+import { NotificationCenter } from "../notifications/notification-center.tsx";
 import { SignOutButton } from "./sign-out-button.tsx";
 
 export interface HeaderUser {
@@ -11,7 +12,8 @@ export interface HeaderUser {
   role: "user" | "admin";
 }
 
-export function AccountHeader({ user }: { user: HeaderUser | null }) {
+/** `gatewayUrl`: the realtime gateway for the bell and toasts of a signed-in user. */
+export function AccountHeader({ user, gatewayUrl }: { user: HeaderUser | null; gatewayUrl?: string }) {
   return (
     <header className="site-header">
       <nav className="site-nav" aria-label="Main">
@@ -26,6 +28,7 @@ export function AccountHeader({ user }: { user: HeaderUser | null }) {
       <div className="site-account" data-testid="account">
         {user ? (
           <>
+            {gatewayUrl ? <NotificationCenter gatewayUrl={gatewayUrl} /> : null}
             <Link href="/settings/api-keys">API keys</Link>
             <span data-testid="signed-in-user" title={user.name}>
               {user.email}
