@@ -120,7 +120,8 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
       const inApp = await query<{ id: string }>(`SELECT "id"::text AS "id" FROM "notification_channels" WHERE "user_id" = $1 AND "kind" = 'in_app'`, [userId]);
       assert(inApp.length === 1, `a user with alerts should have exactly one in-app channel, found ${inApp.length}`);
       await page.goto(`${context.baseUrl}/settings/notifications`, { waitUntil: "domcontentloaded" });
-      await page.waitForSelector('[data-testid="bell"]', { timeout: 15_000 });
+      // Toasts come over the socket: it must be open before the test notification is sent.
+      await page.waitForSelector('[data-testid="bell"][data-connection="connected"]', { timeout: 20_000 });
       const row = page.locator(`[data-testid="channel-row"][data-channel-id="${inApp[0]?.id}"]`);
       await row.getByRole("button", { name: "Send test" }).click();
       const toast = page.getByTestId("toast").filter({ hasText: "Test notification" });

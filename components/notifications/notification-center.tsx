@@ -3,7 +3,7 @@
  * The header's in-app notifications for a signed-in user: a bell with the unread count and a dropdown of
  * the newest notifications (opening it marks them read), and the toasts (bottom right; each leaves after a
  * few seconds or on ×). Data: components/realtime/use-notifications.ts (gateway push + GET /api/v1/notifications).
- * Test hooks: `bell` (data-unread), `bell-item`, `toast` (data-delivery-id).
+ * Test hooks: `bell` (data-unread, data-connection = the gateway socket's state), `bell-item`, `toast` (data-delivery-id).
  */
 import { useState } from "react";
 import { useNotifications } from "../realtime/use-notifications.ts";
@@ -26,7 +26,7 @@ function NotificationText({ item }: { item: BellItem }) {
 }
 
 export function NotificationCenter({ gatewayUrl }: { gatewayUrl: string }) {
-  const { toasts, bell, unread, dismiss, markRead } = useNotifications({ url: gatewayUrl, enabled: true });
+  const { toasts, bell, unread, dismiss, markRead, status } = useNotifications({ url: gatewayUrl, enabled: true });
   const [open, setOpen] = useState(false);
   const now = Date.now();
 
@@ -38,6 +38,7 @@ export function NotificationCenter({ gatewayUrl }: { gatewayUrl: string }) {
           className="bell-button"
           data-testid="bell"
           data-unread={unread}
+          data-connection={status?.state ?? "connecting"}
           aria-label={unread > 0 ? `Notifications, ${unread} unread` : "Notifications"}
           aria-expanded={open}
           onClick={() => {
