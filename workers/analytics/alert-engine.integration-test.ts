@@ -115,6 +115,8 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
     await waitFor(() => fired.length > before, 10_000, "the retried bar to be evaluated");
     expect(fired.slice(before).every((firing) => !firing.created)).toBe(true); // evaluated again, recorded nothing new
     expect((await firingsOf(plain.id)).map((row) => row.t)).toEqual(crossingTimes);
+    const counted = (await started.worker.alerts!.metrics.firings.get()).values;
+    expect(counted.find((value) => value.labels.mode === "close" && value.labels.outcome === "repeat")?.value).toBe(fired.length - before);
 
     // one notification per firing, keyed by the firing, to in-app + the chosen email channel
     const notifications = await pool.query<{ idempotency_key: string; payload: { title: string; url: string; data: Record<string, unknown> }; channels: string[] }>(

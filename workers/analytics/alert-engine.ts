@@ -15,6 +15,7 @@
  * evaluator state, so a restart loses nothing); cooldown and one-time come from alert_firings and the status.
  */
 import type { Redis } from "ioredis";
+import { Registry } from "prom-client";
 import type pg from "pg";
 import type { Bar } from "../../server/domain/bars/bar.ts";
 import type { IndicatorValues } from "../../server/domain/indicators/indicator-types.ts";
@@ -26,6 +27,7 @@ import type { RedisKeys } from "../../server/redis/keys.ts";
 import type { NotificationServiceDeps } from "../../server/services/notifications/notifications.service.ts";
 import { parseBarEvent } from "../../server/realtime/stream-hub.ts";
 import { fire, inCooldown } from "./alert-firing.ts";
+import { createAlertMetrics, type AlertMetrics } from "./alert-metrics.ts";
 import { AlertSetCache, type ActiveAlert } from "./alert-set-cache.ts";
 import { RecentValues, barValues } from "./alert-values.ts";
 
@@ -48,6 +50,8 @@ export interface AlertEngineOptions {
   /** Subscribe to live bars for tick alerts (default true). */
   ticks?: boolean;
   log?: Log;
+  /** Registry of the worker's metrics (alert-metrics.ts); default: a private one. */
+  registry?: Registry;
   /** Called after each firing is recorded and enqueued (tests, latency benchmark). */
   onFired?: (firing: { alertId: string; symbol: string; barOpenTime: number; evaluateOn: EvaluateOn; created: boolean }) => void;
 }
@@ -56,6 +60,7 @@ export class AlertEngine {
   readonly cache: AlertSetCache;
   private readonly values: RecentValues;
   private readonly log: Log;
+  readonly metrics: AlertMetrics;
   private liveSubscriber: Redis | null = null;
   private readonly liveBusy = new Map<string, Bar | null>();
   private readonly liveRuns = new Set<Promise<void>>();
@@ -66,6 +71,7 @@ export class AlertEngine {
   constructor(private readonly options: AlertEngineOptions) {
     this.log = options.log ?? (() => undefined);
     this.values = new RecentValues(options.pool);
+    this.metrics = createAlertMetrics(options.registry ?? new Registry());
     this.cache = new AlertSetCache({ pool: options.pool, subscriber: options.createSubscriber(), keys: options.keys, reloadMs: options.reloadMs ?? 60_000, log: this.log });
   }
 
@@ -111,6 +117,9 @@ export class AlertEngine {
   private onLiveMessage(channel: string, message: string): void {
     if (this.closed) return;
     const stream = channel.slice(channel.indexOf(":bars:") + ":bars:".length);
+    const separator = stream.lastIndexOf(":");
+    const known = this.cache.knownTickStreams();
+    if (known && !known.has(`${stream.slice(0, separator)}|${stream.slice(separator + 1)}`)) return; // most bars: no tick alert, no parse
     const event = parseBarEvent(stream, message);
     if (!event || event.kind !== "live") return;
     const key = `${event.bar.symbol}|${event.bar.timeframe}`;
@@ -130,6 +139,7 @@ export class AlertEngine {
       try {
         await this.onLiveBar(bar);
       } catch (error) {
+        this.metrics.tickErrors.inc();
         this.log("warn", "tick alert evaluation failed (the closed bar is evaluated again)", { symbol: bar.symbol, timeframe: bar.timeframe, error: String(error) });
       }
       bar = this.liveBusy.get(key) ?? null;
@@ -155,17 +165,24 @@ export class AlertEngine {
   private async evaluate(alert: ActiveAlert, bar: Bar, previous: RuleBarValues[], current: RuleBarValues, mode: EvaluateOn): Promise<boolean> {
     const memo = `${alert.row.id}|${bar.symbol}`;
     if (mode === "tick" && this.firedBar.get(memo) === bar.openTime) return false;
+    this.metrics.evaluations.inc({ mode });
     const evaluator = new RuleEvaluator({ ...alert.rule, cooldownBars: 0, oneTime: false });
     for (const values of previous) evaluator.push(values);
     if (!evaluator.push(current)) return false;
     const cooldownBars = alert.rule.cooldownBars ?? 0;
     if (cooldownBars > 0) {
       const last = await lastFiringOpenTime(this.options.pool, alert.row.id, bar.symbol, bar.openTime);
-      if (last !== null && (await inCooldown(this.options.pool, { symbol: bar.symbol, timeframe: bar.timeframe, lastFiring: last, barOpenTime: bar.openTime, cooldownBars }))) return false;
+      if (last !== null && (await inCooldown(this.options.pool, { symbol: bar.symbol, timeframe: bar.timeframe, lastFiring: last, barOpenTime: bar.openTime, cooldownBars }))) {
+        this.metrics.cooldownDrops.inc();
+        return false;
+      }
     }
     const values: Record<string, number | null> = { close: current.close ?? null };
     for (const metric of evaluator.metrics) values[metric] = current[metric] ?? null;
+    const stopTimer = this.metrics.fireSeconds.startTimer();
     const created = await fire(this.options, { alert, symbol: bar.symbol, timeframe: bar.timeframe, barOpenTime: bar.openTime, evaluateOn: mode, values });
+    stopTimer();
+    this.metrics.firings.inc({ mode, outcome: created ? "new" : "repeat" });
     this.firedBar.set(memo, bar.openTime);
     if (alert.rule.oneTime) {
       this.cache.forget(alert.row.id);

@@ -30,6 +30,7 @@ export interface AlertSetCacheOptions {
 export class AlertSetCache {
   private readonly byStream = new Map<string, Promise<ActiveAlert[]>>();
   private tickStreams: Promise<Set<string>> | null = null;
+  private loadedTickStreams: Set<string> | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** Bumped on every invalidation: a load that started before it is not cached. */
   private generation = 0;
@@ -55,6 +56,7 @@ export class AlertSetCache {
     this.generation++;
     this.byStream.clear();
     this.tickStreams = null;
+    this.loadedTickStreams = null;
   }
 
   /** Active alerts of a stream (close and tick). */
@@ -76,10 +78,20 @@ export class AlertSetCache {
     return loading;
   }
 
+  /** The `symbol|timeframe` streams with tick alerts when loaded (null: unknown yet, ask hasTickAlerts). */
+  knownTickStreams(): ReadonlySet<string> | null {
+    return this.loadedTickStreams;
+  }
+
   /** True when the stream has an active tick alert (cheap: one set lookup once loaded). */
   async hasTickAlerts(symbol: string, timeframe: string): Promise<boolean> {
     if (!this.tickStreams) {
-      const loading = selectTickStreams(this.options.pool).then((rows) => new Set(rows.map((row) => `${row.symbol}|${row.timeframe}`)));
+      const generation = this.generation;
+      const loading = selectTickStreams(this.options.pool).then((rows) => {
+        const streams = new Set(rows.map((row) => `${row.symbol}|${row.timeframe}`));
+        if (this.generation === generation) this.loadedTickStreams = streams;
+        return streams;
+      });
       this.tickStreams = loading;
       loading.catch(() => {
         if (this.tickStreams === loading) this.tickStreams = null;
