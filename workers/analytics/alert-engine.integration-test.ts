@@ -7,10 +7,13 @@
  * (live updates on the collectors' pub/sub channel) and not again when the bar closes.
  */
 import { Redis } from "ioredis";
+import { Registry } from "prom-client";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bar } from "../../server/domain/bars/bar.ts";
 import { barClosedJobData, enqueueBarClosed, type BarClosedQueueSet } from "../../server/queues/bar-closed.ts";
+import { createNotifyMetrics } from "../../server/observability/notify-metrics.ts";
+import { queueConnection } from "../../server/redis/client.ts";
 import { redisKeys } from "../../server/redis/keys.ts";
 import { closeNotificationDeps, notificationDeps } from "../../server/services/alerts-notify.ts";
 import { createAlert, setAlertStatusOf } from "../../server/services/alerts.service.ts";
@@ -19,6 +22,7 @@ import { insertSymbol, insertUser, suffix } from "../../server/services/alerts-t
 import { insertChannel } from "../../server/db/notifications.repo.ts";
 import type { ServiceDeps } from "../../server/services/service-deps.ts";
 import { DATABASE_URL, REDIS_URL, clearNamespace, commandRedis, startTestWorker, storeBars, testQueues, waitDrained, waitFor, type TestWorker } from "./analytics-test-helpers.ts";
+import { NotifierWorker } from "../notifier/notifier-worker.ts";
 import { firingKey } from "./alert-firing.ts";
 
 const HOUR = 3_600_000;
@@ -143,6 +147,44 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
     const alert = await createAlert(deps, user, { rule: crossesAbove("listed", 50), watchlistId: list.id });
     await process([...barsWithCloses(member, [40, 60, 70]), ...barsWithCloses(outsider, [40, 60, 70])]);
     expect(await firingsOf(alert.id)).toEqual([expect.objectContaining({ symbol: member, t: BASE + HOUR })]);
+  });
+
+  it("with the notifier running, a crossing ends as one in-app message (toast) for the user", async () => {
+    const symbol = await insertSymbol(pool);
+    const trader = await insertUser(pool, "toast");
+    const alert = await createAlert(deps, trader, { rule: crossesAbove("toast me", 100), symbol });
+    const notifier = new NotifierWorker({
+      pool, redis, keys,
+      workerConnection: queueConnection("worker", REDIS_URL),
+      producerConnection: queueConnection("producer", REDIS_URL),
+      metrics: createNotifyMetrics(new Registry(), { defaultMetrics: false }),
+      guard: { allowedHosts: new Set() }, smtpUrl: undefined, from: "Marketlens Test <alerts@marketlens.test>",
+      timeoutMs: 2_000, attempts: 3, backoffMs: 50, concurrency: 2, lockMs: 5_000, bellSize: 10,
+    });
+    const subscriber = new Redis(REDIS_URL);
+    const toasts: { title: string; url?: string; sourceRef: string }[] = [];
+    subscriber.on("message", (_channel: string, message: string) => toasts.push(JSON.parse(message) as { title: string; url?: string; sourceRef: string }));
+    await subscriber.subscribe(keys.notifyUser(trader));
+    await notifier.start();
+    try {
+      const bars = barsWithCloses(symbol, [95, 99, 103]);
+      const began = performance.now();
+      await process(bars);
+      await waitFor(() => toasts.length > 0, 10_000, "the in-app message");
+      console.log(`alert: closed bar enqueued → in-app message published in ${(performance.now() - began).toFixed(1)} ms (3 bars through the queue, in process)`);
+      const evaluated = fired.length;
+      await queues.queueFor(symbol).add("bar-closed", barClosedJobData(bars[2]!, "closed"), { jobId: `resent-${suffix()}` }); // a re-sent job: no second toast
+      await waitDrained(queues);
+      const notifyQueue = notificationDeps({ pool, keys }).queue;
+      await waitFor(async () => Object.values(await notifyQueue.getJobCounts("waiting", "active", "delayed")).every((count) => count === 0), 10_000, "the notify queue to drain");
+      expect(fired.length).toBe(evaluated + 1); // the re-sent bar was evaluated again (and recorded nothing new)
+      expect(toasts).toHaveLength(1);
+      expect(toasts[0]).toMatchObject({ title: "toast me: TEST:" + symbol.split(":")[1] + " 103", sourceRef: `alert|${alert.id}|firing|${bars[2]!.openTime}` });
+      expect(await redis.lrange(keys.notifyBell(trader), 0, -1)).toHaveLength(1);
+    } finally {
+      await subscriber.quit();
+      await notifier.close();
+    }
   });
 
   it("tick mode fires once inside the open bar, and not again when that bar closes", async () => {
