@@ -394,6 +394,46 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    "/api/v1/notifications": {
+      get: {
+        operationId: "listNotifications",
+        summary: "Your bell: the newest in-app notifications, newest first (live ones come over the gateway, docs/websocket.md)",
+        description: "Needs a signed-in session or a user access token.",
+        tags: ["account"],
+        parameters: [{ name: "limit", in: "query", required: false, description: "1–100 (default 50)", schema: { type: "integer", minimum: 1, maximum: 100 } }],
+        responses: {
+          "200": {
+            description: "The bell",
+            content: json({
+              type: "object",
+              required: ["notifications"],
+              properties: {
+                notifications: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    required: ["deliveryId", "notificationId", "title", "body", "severity", "sourceRef", "createdAt"],
+                    properties: {
+                      deliveryId: { type: "string" },
+                      notificationId: { type: "string" },
+                      title: { type: "string" },
+                      body: { type: "string" },
+                      severity: { type: "string", enum: ["info", "warning", "critical"] },
+                      url: { type: "string" },
+                      sourceRef: { type: ["string", "null"] },
+                      createdAt: { type: "integer", description: "epoch ms" },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+          "400": errorResponse("limit is not a whole number from 1 to 100"),
+          "503": errorResponse("Redis did not answer"),
+          ...guardErrors,
+        },
+      },
+    },
     "/api/v1/keys/{id}": {
       delete: {
         operationId: "revokeApiKey",
