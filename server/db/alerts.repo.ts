@@ -91,7 +91,7 @@ export async function selectActiveAlertsForStream(db: Queryable, stream: { symbo
   const result = await db.query<AlertRow>(
     `SELECT ${COLUMNS} FROM "alerts" a
      WHERE a."status" = 'active' AND a."timeframe" = $2 AND ($3::text IS NULL OR a."evaluate_on" = $3)
-       AND (a."symbol" = $1 OR a."watchlist_id" IN (SELECT w."id" FROM "watchlists" w WHERE $1 = ANY (w."symbols")))
+       AND (a."symbol" = $1 OR a."watchlist_id" IN (SELECT w."id" FROM "watchlists" w WHERE w."symbols" @> ARRAY[$1]::text[]))
      ORDER BY a."created_at", a."id"`,
     [stream.symbol, stream.timeframe, stream.evaluateOn ?? null],
   );
@@ -129,6 +129,29 @@ export async function insertFiring(db: Queryable, firing: FiringWrite): Promise<
     [firing.alertId, firing.userId, firing.symbol, firing.timeframe, firing.barOpenTime, firing.firedAt, firing.evaluateOn, JSON.stringify(firing.values), firing.idempotencyKey],
   );
   return result.rows[0]?.id ?? null;
+}
+
+/**
+ * What a one-time alert's firing under `key` may do, read inside the transaction that records it (after
+ * `lockAlert`): "recorded" (this key is there: a retry), "refused" (the alert is gone or no longer active, or it
+ * already fired under another key since it was last (re)activated, i.e. since its updated_at), or "free".
+ */
+export async function oneTimeFiringState(db: Queryable, alertId: string, key: string): Promise<"recorded" | "refused" | "free"> {
+  const result = await db.query<{ status: string; recorded: boolean; other: boolean }>(
+    `SELECT a."status",
+       EXISTS (SELECT 1 FROM "alert_firings" WHERE "idempotency_key" = $2) AS "recorded",
+       EXISTS (SELECT 1 FROM "alert_firings" f WHERE f."alert_id" = a."id" AND f."idempotency_key" <> $2 AND f."fired_at" >= a."updated_at") AS "other"
+     FROM "alerts" a WHERE a."id" = $1::uuid`,
+    [alertId, key],
+  );
+  const row = result.rows[0];
+  if (row?.recorded) return "recorded";
+  return !row || row.status !== "active" || row.other ? "refused" : "free";
+}
+
+/** Serializes the firings of one alert until the end of the transaction (one-time alerts on a watchlist). */
+export async function lockAlert(db: Queryable, alertId: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtext('alert-firing:' || $1))`, [alertId]);
 }
 
 /** Open time (ms) of the newest bar on which the alert fired for the symbol before `before`, or null. */

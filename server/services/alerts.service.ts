@@ -157,19 +157,23 @@ export async function createAlert(deps: AlertsServiceDeps, userId: string, input
   const target = await resolveTarget(deps, userId, input);
   const channelIds = await requireOwnedChannels(deps, userId, input.channelIds ?? []);
   const limit = deps.maxAlertsPerUser ?? env().ALERTS_MAX_PER_USER;
-  if ((await countAlertsOfUser(deps.pool, userId)) >= limit) {
-    throw new AppError("BAD_REQUEST", `alert limit reached: at most ${limit} alerts per user (delete one first)`);
-  }
   await ensureInAppChannel(deps.pool, userId); // in-app is always told
-  const row = await insertAlert(deps.pool, {
-    userId,
-    name: rule.name,
-    rule: input.rule,
-    ...target,
-    timeframe: rule.timeframe,
-    evaluateOn: input.evaluateOn ?? "close",
-    channelIds,
-  });
+  const client = await deps.pool.connect();
+  let row: AlertRow;
+  try {
+    await client.query("BEGIN");
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('alerts-of:' || $1))`, [userId]); // concurrent creates count one by one
+    if ((await countAlertsOfUser(client, userId)) >= limit) {
+      throw new AppError("BAD_REQUEST", `alert limit reached: at most ${limit} alerts per user (delete one first)`);
+    }
+    row = await insertAlert(client, { userId, name: rule.name, rule: input.rule, ...target, timeframe: rule.timeframe, evaluateOn: input.evaluateOn ?? "close", channelIds });
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
   await publishAlertsChanged(deps, `create ${row.id}`);
   return alertView(row);
 }
@@ -179,9 +183,11 @@ export async function updateAlertOf(deps: AlertsServiceDeps, userId: string, inp
   const current = await requireOwnedAlert(deps, userId, input.id);
   const ruleDocument = input.rule ?? current.rule;
   const rule = parseRule(ruleDocument);
-  const targetInput =
-    input.symbol !== undefined ? { symbol: input.symbol } : input.watchlistId !== undefined ? { watchlistId: input.watchlistId } : { symbol: current.symbol, watchlistId: current.watchlistId };
-  const target = input.symbol !== undefined || input.watchlistId !== undefined ? await resolveTarget(deps, userId, targetInput) : { symbol: current.symbol, watchlistId: current.watchlistId };
+  // a new symbol replaces a watchlist target and the other way round; neither given: the target stays
+  const target =
+    input.symbol !== undefined || input.watchlistId !== undefined
+      ? await resolveTarget(deps, userId, input.symbol !== undefined ? { symbol: input.symbol } : { watchlistId: input.watchlistId })
+      : { symbol: current.symbol, watchlistId: current.watchlistId };
   const channelIds = input.channelIds !== undefined ? await requireOwnedChannels(deps, userId, input.channelIds) : current.channelIds;
   const row = await updateAlert(deps.pool, current.id, {
     name: rule.name,

@@ -23,7 +23,9 @@ import { insertChannel } from "../../server/db/notifications.repo.ts";
 import type { ServiceDeps } from "../../server/services/service-deps.ts";
 import { DATABASE_URL, REDIS_URL, clearNamespace, commandRedis, startTestWorker, storeBars, testQueues, waitDrained, waitFor, type TestWorker } from "./analytics-test-helpers.ts";
 import { NotifierWorker } from "../notifier/notifier-worker.ts";
-import { firingKey } from "./alert-firing.ts";
+import { fire, firingKey } from "./alert-firing.ts";
+import { selectAlertById } from "../../server/db/alerts.repo.ts";
+import { parseRuleDocument } from "../../server/domain/rules/rule-schema.ts";
 
 const HOUR = 3_600_000;
 const BASE = Date.UTC(2026, 5, 1);
@@ -147,6 +149,25 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
     const alert = await createAlert(deps, user, { rule: crossesAbove("listed", 50), watchlistId: list.id });
     await process([...barsWithCloses(member, [40, 60, 70]), ...barsWithCloses(outsider, [40, 60, 70])]);
     expect(await firingsOf(alert.id)).toEqual([expect.objectContaining({ symbol: member, t: BASE + HOUR })]);
+  });
+
+  it("a one-time watchlist alert whose members fire at the same moment fires once; re-armed, it fires again", async () => {
+    const [first, second] = [await insertSymbol(pool), await insertSymbol(pool)];
+    const list = await createWatchlist(deps, user, { name: "race", symbols: [first, second] });
+    const created = await createAlert(deps, user, { rule: crossesAbove("race", 100, { oneTime: true }), watchlistId: list.id });
+    const alert = { row: (await selectAlertById(pool, created.id))!, rule: parseRuleDocument(created.rule) };
+    const firingDeps = { pool, notify: notificationDeps({ pool, keys }), appUrl: "http://localhost:3000", now: () => Date.now() };
+    const at = (symbol: string, barOpenTime: number) => fire(firingDeps, { alert, symbol, timeframe: "1h", barOpenTime, evaluateOn: "close", values: { close: 101 } });
+    const outcomes = await Promise.all([at(first, BASE), at(second, BASE)]); // two partitions at once
+    expect(outcomes.sort()).toEqual(["new", "refused"]);
+    expect(await firingsOf(created.id)).toHaveLength(1);
+    expect((await selectAlertById(pool, created.id))?.status).toBe("stopped");
+    const winner = (await firingsOf(created.id))[0]!.symbol;
+    expect(await at(winner, BASE)).toBe("repeat"); // a retry of the winner's job: recorded before, notified idempotently
+    expect(await at(winner === first ? second : first, BASE)).toBe("refused");
+    await setAlertStatusOf(deps, user, { id: created.id, status: "active" }); // re-armed
+    expect(await at(second, BASE + HOUR)).toBe("new");
+    expect(await firingsOf(created.id)).toHaveLength(2);
   });
 
   it("with the notifier running, a crossing ends as one in-app message (toast) for the user", async () => {

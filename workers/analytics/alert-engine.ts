@@ -180,15 +180,16 @@ export class AlertEngine {
     const values: Record<string, number | null> = { close: current.close ?? null };
     for (const metric of evaluator.metrics) values[metric] = current[metric] ?? null;
     const stopTimer = this.metrics.fireSeconds.startTimer();
-    const created = await fire(this.options, { alert, symbol: bar.symbol, timeframe: bar.timeframe, barOpenTime: bar.openTime, evaluateOn: mode, values });
+    const outcome = await fire(this.options, { alert, symbol: bar.symbol, timeframe: bar.timeframe, barOpenTime: bar.openTime, evaluateOn: mode, values });
     stopTimer();
-    this.metrics.firings.inc({ mode, outcome: created ? "new" : "repeat" });
-    this.firedBar.set(memo, bar.openTime);
+    this.metrics.firings.inc({ mode, outcome });
     if (alert.rule.oneTime) {
       this.cache.forget(alert.row.id);
       await this.options.redis.publish(this.options.keys.alertsChanged(), JSON.stringify({ reason: `stopped ${alert.row.id}` })).catch(() => undefined);
     }
-    this.options.onFired?.({ alertId: alert.row.id, symbol: bar.symbol, barOpenTime: bar.openTime, evaluateOn: mode, created });
+    if (outcome === "refused") return false; // a one-time alert that fired elsewhere first
+    this.firedBar.set(memo, bar.openTime);
+    this.options.onFired?.({ alertId: alert.row.id, symbol: bar.symbol, barOpenTime: bar.openTime, evaluateOn: mode, created: outcome === "new" });
     return true;
   }
 }

@@ -3,11 +3,13 @@
  * `alert|symbol|barOpenTime` (ON CONFLICT DO NOTHING: a retried job or a second tick on the same bar records
  * nothing new), then the notification is enqueued with the same key (enqueueNotification is idempotent too, so it
  * is always called: a crash between the two steps is healed by the retry), on the user's in-app channel plus the
- * alert's channels that still exist and are enabled. A one-time alert is then stopped.
+ * alert's channels that still exist and are enabled. A one-time alert is then stopped; its firings are serialized
+ * (advisory lock) and a second one since its activation is refused, so a watchlist alert whose members fire at the
+ * same moment in two partitions still fires once.
  */
 import type pg from "pg";
 import type { Timeframe } from "../../server/domain/time/timeframes.ts";
-import { insertFiring, stopAlert, type EvaluateOn } from "../../server/db/alerts.repo.ts";
+import { insertFiring, oneTimeFiringState, lockAlert, stopAlert, type EvaluateOn } from "../../server/db/alerts.repo.ts";
 import { listChannelsOfUser } from "../../server/db/notifications.repo.ts";
 import { ensureInAppChannel } from "../../server/services/alerts-notify.ts";
 import { enqueueNotification, type NotificationServiceDeps } from "../../server/services/notifications/notifications.service.ts";
@@ -35,24 +37,53 @@ export const firingKey = (alertId: string, symbol: string, barOpenTime: number) 
 
 const formatNumber = (value: number | null | undefined) => (value === null || value === undefined ? "n/a" : Number(value.toPrecision(8)).toString());
 
-/** Records the firing and enqueues its notification; returns false when this firing had been recorded before. */
-export async function fire(deps: FiringDeps, firing: Firing): Promise<boolean> {
-  const { alert, symbol, timeframe, barOpenTime } = firing;
-  const key = firingKey(alert.row.id, symbol, barOpenTime);
-  const firingId = await insertFiring(deps.pool, {
-    alertId: alert.row.id,
-    userId: alert.row.userId,
-    symbol,
-    timeframe,
-    barOpenTime,
+/** "new": recorded now; "repeat": recorded before (retry, second tick); "refused": a one-time alert that already fired. */
+export type FireOutcome = "new" | "repeat" | "refused";
+
+async function record(deps: FiringDeps, firing: Firing, key: string): Promise<FireOutcome> {
+  const write = {
+    alertId: firing.alert.row.id,
+    userId: firing.alert.row.userId,
+    symbol: firing.symbol,
+    timeframe: firing.timeframe,
+    barOpenTime: firing.barOpenTime,
     firedAt: deps.now(),
     evaluateOn: firing.evaluateOn,
     values: firing.values,
     idempotencyKey: key,
-  });
-  const inApp = await ensureInAppChannel(deps.pool, alert.row.userId);
-  const usable = new Set((await listChannelsOfUser(deps.pool, alert.row.userId)).filter((channel) => channel.enabled).map((channel) => channel.id));
-  const channelIds = [inApp, ...alert.row.channelIds.filter((id) => id !== inApp && usable.has(id))];
+  };
+  if (!firing.alert.rule.oneTime) return (await insertFiring(deps.pool, write)) ? "new" : "repeat";
+  const client = await deps.pool.connect();
+  try {
+    await client.query("BEGIN");
+    await lockAlert(client, write.alertId);
+    const state = await oneTimeFiringState(client, write.alertId, key);
+    const outcome: FireOutcome = state === "recorded" ? "repeat" : state === "refused" ? "refused" : (await insertFiring(client, write)) ? "new" : "repeat";
+    await client.query("COMMIT");
+    return outcome;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The user's in-app channel plus the alert's channels that still exist and are enabled. */
+async function targetChannels(deps: FiringDeps, alert: ActiveAlert): Promise<string[]> {
+  const channels = await listChannelsOfUser(deps.pool, alert.row.userId);
+  const inApp = channels.find((channel) => channel.kind === "in_app")?.id ?? (await ensureInAppChannel(deps.pool, alert.row.userId));
+  const usable = new Set(channels.filter((channel) => channel.enabled).map((channel) => channel.id));
+  return [inApp, ...alert.row.channelIds.filter((id) => id !== inApp && usable.has(id))];
+}
+
+/** Records the firing and enqueues its notification (also for a repeat: enqueueing is idempotent and heals a crash). */
+export async function fire(deps: FiringDeps, firing: Firing): Promise<FireOutcome> {
+  const { alert, symbol, timeframe, barOpenTime } = firing;
+  const key = firingKey(alert.row.id, symbol, barOpenTime);
+  const outcome = await record(deps, firing, key);
+  if (outcome === "refused") return outcome;
+  const channelIds = await targetChannels(deps, alert);
   const price = firing.values.close ?? null;
   const when = new Date(barOpenTime).toISOString();
   const details = Object.entries(firing.values)
@@ -73,7 +104,7 @@ export async function fire(deps: FiringDeps, firing: Firing): Promise<boolean> {
     },
   });
   if (alert.rule.oneTime) await stopAlert(deps.pool, alert.row.id);
-  return firingId !== null;
+  return outcome;
 }
 
 /**

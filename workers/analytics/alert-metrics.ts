@@ -7,7 +7,7 @@ export function createAlertMetrics(registry: Registry) {
   return {
     firings: new Counter({
       name: "marketlens_alert_firings_total",
-      help: "Alert firings recorded (new: first time; repeat: a retried job or tick found it recorded), by mode (close, tick)",
+      help: "Alert firings by mode (close, tick) and outcome (new; repeat: a retried job or tick found it recorded; refused: a one-time alert that had fired)",
       labelNames: ["mode", "outcome"] as const,
       registers: [registry],
     }),
