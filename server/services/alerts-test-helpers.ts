@@ -36,6 +36,7 @@ export interface AlertsTestContext {
   services: ApiServices;
   /** tRPC caller acting as `userId` (a signed-in session). */
   as(userId: string): ReturnType<typeof createCaller>;
+  /** Deletes the namespace's Redis keys, then closes. */
   close(): Promise<void>;
 }
 
@@ -55,6 +56,12 @@ export function alertsTestContext(name: string): AlertsTestContext {
     services,
     as: (userId) => createCaller(createTRPCContext(services, { kind: "user", userId, role: "user", via: "session", ip: "127.0.0.1" })),
     close: async () => {
+      let cursor = "0";
+      do {
+        const [next, batch] = await redis.scan(cursor, "MATCH", `${namespace}:*`, "COUNT", 500);
+        if (batch.length > 0) await redis.del(...batch);
+        cursor = next;
+      } while (cursor !== "0");
       await redis.quit().catch(() => undefined);
       await pool.end();
     },

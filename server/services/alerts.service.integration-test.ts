@@ -17,6 +17,7 @@ import { insertFiring } from "../db/alerts.repo.ts";
 import { insertChannel } from "../db/notifications.repo.ts";
 import { env } from "../env.ts";
 import { createAlert } from "./alerts.service.ts";
+import { closeNotificationDeps } from "./alerts-notify.ts";
 import { alertsTestContext, insertSymbol, insertUser, type AlertsTestContext } from "./alerts-test-helpers.ts";
 
 const rule = (overrides: Record<string, unknown> = {}) => ({
@@ -39,6 +40,7 @@ describe("alerts service (tRPC, PostgreSQL, Redis)", () => {
     symbol = await insertSymbol(context.pool);
   });
   afterAll(async () => {
+    await closeNotificationDeps(context.deps.keys);
     await context.close();
   });
 
@@ -157,6 +159,24 @@ describe("alerts service (tRPC, PostgreSQL, Redis)", () => {
     expect(range.items.map((item) => item.barOpenTime)).toEqual([base + 5 * hour, base + 4 * hour, base + 3 * hour, base + 2 * hour]);
     expect((await context.as(alice).alerts.history({ symbol: other })).total).toBe(0); // never another user's
     await expect(api.alerts.history({ from: base + hour, to: base })).rejects.toThrow("from must be before to");
+  });
+
+  it("channels.*: an alert's owner has one in-app channel; create, send test, delivery log, ownership", async () => {
+    const user = await insertUser(context.pool);
+    const api = context.as(user);
+    await api.alerts.create({ rule: rule(), symbol });
+    await api.alerts.create({ rule: rule(), symbol });
+    expect((await api.channels.list()).map((channel) => channel.kind)).toEqual(["in_app"]); // created once, in-app is always told
+    const webhook = await api.channels.create({ kind: "webhook", name: "hook", config: { url: "https://93.184.215.14/marketlens" } });
+    expect(webhook.secret).toMatch(/.{16,}/); // shown this once
+    expect((await api.channels.list()).find((channel) => channel.id === webhook.id)).not.toHaveProperty("secret");
+    await expect(api.channels.create({ kind: "slack", name: "meta", config: { url: "http://169.254.169.254/latest" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const sent = await api.channels.sendTest({ id: webhook.id });
+    expect(sent.deliveries).toEqual([expect.objectContaining({ channelId: webhook.id, status: "pending" })]);
+    await expect(context.as(bob).channels.sendTest({ id: webhook.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const log = await api.channels.deliveries({ channelId: webhook.id });
+    expect(log).toMatchObject({ total: 1, page: 1, pageSize: 25 });
+    expect((await context.as(bob).channels.deliveries({})).items.every((item) => item.channelId !== webhook.id)).toBe(true);
   });
 
   it("test returns the same firings as `marketlens alerts test` on the same candles", async () => {
