@@ -83,27 +83,13 @@ export async function deleteAlert(db: Queryable, id: string): Promise<boolean> {
   return (result.rowCount ?? 0) > 0;
 }
 
-/**
- * Active alerts on a (symbol, timeframe) stream: the symbol's own alerts and those of every watchlist holding it.
- * `evaluateOn` narrows to close or tick alerts.
- */
-export async function selectActiveAlertsForStream(db: Queryable, stream: { symbol: string; timeframe: string; evaluateOn?: EvaluateOn }): Promise<AlertRow[]> {
-  const result = await db.query<AlertRow>(
-    `SELECT ${COLUMNS} FROM "alerts" a
-     WHERE a."status" = 'active' AND a."timeframe" = $2 AND ($3::text IS NULL OR a."evaluate_on" = $3)
-       AND (a."symbol" = $1 OR a."watchlist_id" IN (SELECT w."id" FROM "watchlists" w WHERE w."symbols" @> ARRAY[$1]::text[]))
-     ORDER BY a."created_at", a."id"`,
-    [stream.symbol, stream.timeframe, stream.evaluateOn ?? null],
-  );
-  return result.rows;
-}
-
-/** The (symbol, timeframe) streams that have at least one active tick alert (own symbol or watchlist member). */
-export async function selectTickStreams(db: Queryable): Promise<{ symbol: string; timeframe: string }[]> {
-  const result = await db.query<{ symbol: string; timeframe: string }>(
-    `SELECT DISTINCT coalesce(a."symbol", m."symbol") AS "symbol", a."timeframe"
+/** Every active alert with each symbol it watches (its own, or each member of its watchlist): one row per pair. */
+export async function selectActiveAlertTargets(db: Queryable): Promise<(AlertRow & { target: string })[]> {
+  const result = await db.query<AlertRow & { target: string }>(
+    `SELECT ${COLUMNS}, coalesce(a."symbol", m."symbol") AS "target"
      FROM "alerts" a LEFT JOIN "watchlists" w ON w."id" = a."watchlist_id" LEFT JOIN LATERAL unnest(w."symbols") AS m("symbol") ON true
-     WHERE a."status" = 'active' AND a."evaluate_on" = 'tick' AND coalesce(a."symbol", m."symbol") IS NOT NULL`,
+     WHERE a."status" = 'active' AND coalesce(a."symbol", m."symbol") IS NOT NULL
+     ORDER BY a."created_at", a."id"`,
   );
   return result.rows;
 }

@@ -81,6 +81,15 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
     await pool.end();
   });
 
+  /** Creates an alert through the service and waits until the worker heard `{ns}:alerts:changed` (its cache dropped). */
+  async function createAlertHeard(...args: Parameters<typeof createAlert> extends [unknown, ...infer Rest] ? Rest : never) {
+    const cache = started.worker.alerts!.cache;
+    const before = cache.version;
+    const alert = await createAlert(deps, ...args);
+    await waitFor(() => cache.version > before, 5_000, "the worker to hear alerts:changed");
+    return alert;
+  }
+
   async function process(bars: readonly Bar[]) {
     await storeBars(pool, bars); // the collector stores before it enqueues
     for (const bar of bars) await enqueueBarClosed(queues, bar);
@@ -96,11 +105,13 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
   it("fires once per crossing; cooldown drops one inside it; one-time stops; a retried job fires nothing twice; one notification per firing", async () => {
     const symbol = await insertSymbol(pool);
     const email = await insertChannel(pool, { userId: user, kind: "email", name: "mail", config: { address: "t@example.test" }, secret: null, enabled: true, ratePerMinute: 30, rateBurst: 10 });
-    const plain = await createAlert(deps, user, { rule: crossesAbove("plain", 100), symbol, channelIds: [email.id] });
-    const cooled = await createAlert(deps, user, { rule: crossesAbove("cooled", 100, { cooldownBars: 2 }), symbol });
-    const once = await createAlert(deps, user, { rule: crossesAbove("once", 100, { oneTime: true }), symbol });
-    const paused = await createAlert(deps, user, { rule: crossesAbove("paused", 100), symbol });
+    const plain = await createAlertHeard(user, { rule: crossesAbove("plain", 100), symbol, channelIds: [email.id] });
+    const cooled = await createAlertHeard(user, { rule: crossesAbove("cooled", 100, { cooldownBars: 2 }), symbol });
+    const once = await createAlertHeard(user, { rule: crossesAbove("once", 100, { oneTime: true }), symbol });
+    const paused = await createAlertHeard(user, { rule: crossesAbove("paused", 100), symbol });
+    const heard = started.worker.alerts!.cache.version;
     await setAlertStatusOf(deps, user, { id: paused.id, status: "paused" });
+    await waitFor(() => started.worker.alerts!.cache.version > heard, 5_000, "the worker to hear the pause");
     // crossings above 100 on bars 2, 6 and 8
     const bars = barsWithCloses(symbol, [90, 95, 105, 110, 95, 98, 105, 99, 101, 102]);
     await process(bars);
@@ -146,7 +157,7 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
     const member = await insertSymbol(pool);
     const outsider = await insertSymbol(pool);
     const list = await createWatchlist(deps, user, { name: "list", symbols: [member] });
-    const alert = await createAlert(deps, user, { rule: crossesAbove("listed", 50), watchlistId: list.id });
+    const alert = await createAlertHeard(user, { rule: crossesAbove("listed", 50), watchlistId: list.id });
     await process([...barsWithCloses(member, [40, 60, 70]), ...barsWithCloses(outsider, [40, 60, 70])]);
     expect(await firingsOf(alert.id)).toEqual([expect.objectContaining({ symbol: member, t: BASE + HOUR })]);
   });
@@ -154,7 +165,7 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
   it("a one-time watchlist alert whose members fire at the same moment fires once; re-armed, it fires again", async () => {
     const [first, second] = [await insertSymbol(pool), await insertSymbol(pool)];
     const list = await createWatchlist(deps, user, { name: "race", symbols: [first, second] });
-    const created = await createAlert(deps, user, { rule: crossesAbove("race", 100, { oneTime: true }), watchlistId: list.id });
+    const created = await createAlertHeard(user, { rule: crossesAbove("race", 100, { oneTime: true }), watchlistId: list.id });
     const alert = { row: (await selectAlertById(pool, created.id))!, rule: parseRuleDocument(created.rule) };
     const firingDeps = { pool, notify: notificationDeps({ pool, keys }), appUrl: "http://localhost:3000", now: () => Date.now() };
     const at = (symbol: string, barOpenTime: number) => fire(firingDeps, { alert, symbol, timeframe: "1h", barOpenTime, evaluateOn: "close", values: { close: 101 } });
@@ -173,7 +184,7 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
   it("with the notifier running, a crossing ends as one in-app message (toast) for the user", async () => {
     const symbol = await insertSymbol(pool);
     const trader = await insertUser(pool, "toast");
-    const alert = await createAlert(deps, trader, { rule: crossesAbove("toast me", 100), symbol });
+    const alert = await createAlertHeard(trader, { rule: crossesAbove("toast me", 100), symbol });
     const notifier = new NotifierWorker({
       pool, redis, keys,
       workerConnection: queueConnection("worker", REDIS_URL),
@@ -210,7 +221,7 @@ describe("alert engine in the analytics worker (PostgreSQL, Redis, BullMQ)", () 
 
   it("tick mode fires once inside the open bar, and not again when that bar closes", async () => {
     const symbol = await insertSymbol(pool);
-    const alert = await createAlert(deps, user, { rule: crossesAbove("tick", 100), symbol, evaluateOn: "tick" });
+    const alert = await createAlertHeard(user, { rule: crossesAbove("tick", 100), symbol, evaluateOn: "tick" });
     const closedBars = barsWithCloses(symbol, [90, 92, 95]);
     await process(closedBars); // the worker now holds the stream's state (needed to preview indicators)
     expect(await firingsOf(alert.id)).toEqual([]);

@@ -1,19 +1,27 @@
 /**
- * The active alerts of each (symbol, timeframe) stream, cached in the analytics worker so a closed bar with no
- * alert costs no query. The cache is dropped when the API publishes `{ns}:alerts:changed` (the service does after
- * every write) and every `reloadMs` anyway (a lost pub/sub message heals itself). An alert whose stored rule no
- * longer parses is skipped with a warning (it cannot be written that way through the API).
+ * The active alerts of every (symbol, timeframe) stream, held in memory by the analytics worker so a closed bar or a
+ * live update costs no query: one query loads every active alert with each symbol it watches (its own, or each
+ * member of its watchlist), indexed by stream. The snapshot is dropped when the API publishes `{ns}:alerts:changed`
+ * (the service does after every write) and every `reloadMs` anyway (a lost pub/sub message heals itself); the next
+ * lookup reloads it. An alert whose stored rule no longer parses is skipped with a warning.
  */
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { parseRuleDocument } from "../../server/domain/rules/rule-schema.ts";
 import type { RuleDocument } from "../../server/domain/rules/rule-types.ts";
-import { selectActiveAlertsForStream, selectTickStreams, type AlertRow } from "../../server/db/alerts.repo.ts";
+import { selectActiveAlertTargets, type AlertRow } from "../../server/db/alerts.repo.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
 
 export interface ActiveAlert {
   row: AlertRow;
   rule: RuleDocument;
+}
+
+interface Snapshot {
+  /** `symbol|timeframe` → its active alerts (close and tick). */
+  byStream: Map<string, ActiveAlert[]>;
+  /** `symbol|timeframe` of the streams with at least one tick alert. */
+  tickStreams: Set<string>;
 }
 
 type Log = (level: "info" | "warn" | "error", message: string, details?: object) => void;
@@ -27,12 +35,13 @@ export interface AlertSetCacheOptions {
   log: Log;
 }
 
+const streamKey = (symbol: string, timeframe: string) => `${symbol}|${timeframe}`;
+
 export class AlertSetCache {
-  private readonly byStream = new Map<string, Promise<ActiveAlert[]>>();
-  private tickStreams: Promise<Set<string>> | null = null;
-  private loadedTickStreams: Set<string> | null = null;
+  private snapshot: Promise<Snapshot> | null = null;
+  private loaded: Snapshot | null = null;
   private timer: NodeJS.Timeout | null = null;
-  /** Bumped on every invalidation: a load that started before it is not cached. */
+  /** Bumped on every invalidation: a load that started before it is not kept. */
   private generation = 0;
 
   constructor(private readonly options: AlertSetCacheOptions) {}
@@ -52,67 +61,80 @@ export class AlertSetCache {
     await this.options.subscriber.quit().catch(() => undefined);
   }
 
+  /** How many times the snapshot was dropped (tests watch it to see `{ns}:alerts:changed` arrive). */
+  get version(): number {
+    return this.generation;
+  }
+
   invalidate(): void {
     this.generation++;
-    this.byStream.clear();
-    this.tickStreams = null;
-    this.loadedTickStreams = null;
+    this.snapshot = null;
+    this.loaded = null;
   }
 
   /** Active alerts of a stream (close and tick). */
-  alertsOf(symbol: string, timeframe: string): Promise<ActiveAlert[]> {
-    const key = `${symbol}|${timeframe}`;
-    const cached = this.byStream.get(key);
-    if (cached) return cached;
+  async alertsOf(symbol: string, timeframe: string): Promise<ActiveAlert[]> {
+    return (await this.current()).byStream.get(streamKey(symbol, timeframe)) ?? [];
+  }
+
+  /** True when the stream has an active tick alert. */
+  async hasTickAlerts(symbol: string, timeframe: string): Promise<boolean> {
+    return (await this.current()).tickStreams.has(streamKey(symbol, timeframe));
+  }
+
+  /** The `symbol|timeframe` streams with tick alerts when a snapshot is loaded (null: not loaded, ask hasTickAlerts). */
+  knownTickStreams(): ReadonlySet<string> | null {
+    return this.loaded?.tickStreams ?? null;
+  }
+
+  /** Drops one alert from the snapshot at once (a one-time alert that fired). */
+  forget(alertId: string): void {
+    const snapshot = this.loaded;
+    if (!snapshot) return;
+    for (const [key, alerts] of snapshot.byStream) snapshot.byStream.set(key, alerts.filter((alert) => alert.row.id !== alertId));
+  }
+
+  private current(): Promise<Snapshot> {
+    if (this.snapshot) return this.snapshot;
     const generation = this.generation;
-    const loading = selectActiveAlertsForStream(this.options.pool, { symbol, timeframe }).then((rows) => rows.flatMap((row) => this.compile(row)));
-    this.byStream.set(key, loading);
+    const loading = this.load();
+    this.snapshot = loading;
     loading.then(
-      () => {
-        if (this.generation !== generation && this.byStream.get(key) === loading) this.byStream.delete(key);
+      (snapshot) => {
+        if (this.generation === generation) this.loaded = snapshot;
+        else if (this.snapshot === loading) this.snapshot = null;
       },
       () => {
-        if (this.byStream.get(key) === loading) this.byStream.delete(key); // retry on the next bar
+        if (this.snapshot === loading) this.snapshot = null; // retried on the next lookup
       },
     );
     return loading;
   }
 
-  /** The `symbol|timeframe` streams with tick alerts when loaded (null: unknown yet, ask hasTickAlerts). */
-  knownTickStreams(): ReadonlySet<string> | null {
-    return this.loadedTickStreams;
-  }
-
-  /** True when the stream has an active tick alert (cheap: one set lookup once loaded). */
-  async hasTickAlerts(symbol: string, timeframe: string): Promise<boolean> {
-    if (!this.tickStreams) {
-      const generation = this.generation;
-      const loading = selectTickStreams(this.options.pool).then((rows) => {
-        const streams = new Set(rows.map((row) => `${row.symbol}|${row.timeframe}`));
-        if (this.generation === generation) this.loadedTickStreams = streams;
-        return streams;
-      });
-      this.tickStreams = loading;
-      loading.catch(() => {
-        if (this.tickStreams === loading) this.tickStreams = null;
-      });
+  private async load(): Promise<Snapshot> {
+    const rows = await selectActiveAlertTargets(this.options.pool);
+    const compiled = new Map<string, ActiveAlert | null>();
+    const byStream = new Map<string, ActiveAlert[]>();
+    const tickStreams = new Set<string>();
+    for (const row of rows) {
+      if (!compiled.has(row.id)) compiled.set(row.id, this.compile(row));
+      const alert = compiled.get(row.id);
+      if (!alert) continue;
+      const key = streamKey(row.target, row.timeframe);
+      const list = byStream.get(key) ?? [];
+      list.push(alert);
+      byStream.set(key, list);
+      if (row.evaluateOn === "tick") tickStreams.add(key);
     }
-    return (await this.tickStreams).has(`${symbol}|${timeframe}`);
+    return { byStream, tickStreams };
   }
 
-  /** Drops one alert from the cached sets at once (a one-time alert that fired). */
-  forget(alertId: string): void {
-    for (const [key, alerts] of this.byStream) {
-      this.byStream.set(key, alerts.then((list) => list.filter((alert) => alert.row.id !== alertId)));
-    }
-  }
-
-  private compile(row: AlertRow): ActiveAlert[] {
+  private compile(row: AlertRow): ActiveAlert | null {
     try {
-      return [{ row, rule: parseRuleDocument(row.rule) }];
+      return { row, rule: parseRuleDocument(row.rule) };
     } catch (error) {
       this.options.log("warn", "alert skipped: stored rule is invalid", { alert: row.id, error: (error as Error).message });
-      return [];
+      return null;
     }
   }
 }
