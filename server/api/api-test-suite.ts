@@ -239,6 +239,7 @@ export function defineApiSuite(remote: string | undefined): void {
         "/api/v1/keys",
         "/api/v1/keys/{id}",
         "/api/v1/market/{symbol}",
+        "/api/v1/notifications",
         "/api/v1/openapi.json",
         "/api/v1/quality/{symbol}",
         "/metrics",
