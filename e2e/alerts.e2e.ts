@@ -33,7 +33,7 @@ async function createOnAlertsPage(page: Page, price: string): Promise<void> {
   const form = page.getByRole("form", { name: "Create alert" });
   await form.getByLabel("Symbol").fill(SYMBOL);
   await form.getByLabel("Condition").selectOption("price_above");
-  await form.getByLabel("Price").fill(price);
+  await form.getByRole("spinbutton", { name: "Price" }).fill(price);
   await form.getByRole("button", { name: "Create alert" }).click();
   await page.getByTestId("alert-row").filter({ hasText: `close > ${price}` }).waitFor({ state: "visible", timeout: 15_000 });
 }
@@ -63,7 +63,7 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
       const form = page.getByRole("form", { name: "Create alert" });
       await form.getByLabel("Symbol").fill(SYMBOL);
       await form.getByLabel("Condition").selectOption("price_above");
-      await form.getByLabel("Price").fill("1"); // true from the first bar: fires on the first bar tested
+      await form.getByRole("spinbutton", { name: "Price" }).fill("1"); // true from the first bar: fires on the first bar tested
       await form.getByRole("button", { name: "Test against recent bars" }).click();
       const summary = page.getByTestId("backtest-summary");
       await summary.waitFor({ state: "visible", timeout: 20_000 });

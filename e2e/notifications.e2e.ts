@@ -92,6 +92,7 @@ export const notificationsTests: ReadonlyArray<E2ETest<SessionContext>> = [
         await delivered.waitFor({ state: "visible", timeout: 20_000 });
         const attempt = (await delivered.getByTestId("delivery-attempt").first().textContent()) ?? "";
         assert(attempt.includes("delivered") && attempt.includes("· 200"), `the attempt should show delivered and HTTP 200, got "${attempt}"`);
+        await delivered.scrollIntoViewIfNeeded();
         await screenshot(page, "notifications.png");
       } finally {
         await stopReceiver();

@@ -59,34 +59,36 @@ export function AlertList({ alerts, onEdit }: { alerts: readonly AlertView[]; on
               <td>
                 <span className={`status-pill status-${alert.status}`}>{alert.status}</span>
               </td>
-              <td className="row-actions">
-                {confirming === alert.id ? (
-                  <>
-                    <span>Delete?</span>
-                    <button type="button" className="link-button danger" onClick={() => remove.mutate({ id: alert.id })}>
-                      Yes, delete
-                    </button>
-                    <button type="button" className="link-button" onClick={() => setConfirming(null)}>
-                      No
-                    </button>
-                  </>
-                ) : (
-                  <>
-                    <button
-                      type="button"
-                      className="link-button"
-                      onClick={() => setStatus.mutate({ id: alert.id, status: alert.status === "active" ? "paused" : "active" })}
-                    >
-                      {alert.status === "active" ? "Pause" : "Resume"}
-                    </button>
-                    <button type="button" className="link-button" onClick={() => onEdit(alert)}>
-                      Edit
-                    </button>
-                    <button type="button" className="link-button danger" onClick={() => setConfirming(alert.id)}>
-                      Delete
-                    </button>
-                  </>
-                )}
+              <td>
+                <div className="row-actions">
+                  {confirming === alert.id ? (
+                    <>
+                      <span>Delete?</span>
+                      <button type="button" className="link-button danger" onClick={() => remove.mutate({ id: alert.id })}>
+                        Yes, delete
+                      </button>
+                      <button type="button" className="link-button" onClick={() => setConfirming(null)}>
+                        No
+                      </button>
+                    </>
+                  ) : (
+                    <>
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => setStatus.mutate({ id: alert.id, status: alert.status === "active" ? "paused" : "active" })}
+                      >
+                        {alert.status === "active" ? "Pause" : "Resume"}
+                      </button>
+                      <button type="button" className="link-button" onClick={() => onEdit(alert)}>
+                        Edit
+                      </button>
+                      <button type="button" className="link-button danger" onClick={() => setConfirming(alert.id)}>
+                        Delete
+                      </button>
+                    </>
+                  )}
+                </div>
               </td>
             </tr>
           ))}

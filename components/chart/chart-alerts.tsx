@@ -11,6 +11,7 @@ import { useEffect, useRef, useState } from "react";
 import type { Timeframe } from "../../server/domain/time/timeframes.ts";
 import { priceAlertFromLine, priceLevelOf, roundPrice, withPriceLevel } from "../alerts/alert-presets.ts";
 import { toAlertView, type AlertView } from "../alerts/alert-view.ts";
+import { BellIcon } from "../notifications/bell-icon.tsx";
 import { useTRPC } from "../trpc.ts";
 import type { AlertLineSpec, AlertPriceLines } from "./alert-price-lines.ts";
 import { formatPrice } from "./chart-mapping.ts";
@@ -53,7 +54,7 @@ export function ChartAlerts({ symbol, timeframe, lastClose, lines }: ChartAlerts
       return {
         id: alert.id,
         price: moved ? pending.price : (priceLevelOf(alert.rule) as number),
-        title: moved ? "move alert" : `🔔 ${alert.name}`,
+        title: moved ? "move alert" : alert.name,
         draggable: true,
         kind: moved ? "moved" : "alert",
       };
@@ -107,7 +108,7 @@ export function ChartAlerts({ symbol, timeframe, lastClose, lines }: ChartAlerts
           title="Put an alert line at the last price; drag it to the level you want"
           onClick={() => lastClose !== undefined && setPending({ kind: "draft", price: roundPrice(lastClose) })}
         >
-          🔔 Add alert
+          <BellIcon size={13} /> Add alert
         </button>
       ) : (
         <div className="chart-alert-confirm" role="group" aria-label="Confirm alert">

@@ -84,7 +84,7 @@ export function ChannelList() {
               <td>
                 <span className={`status-pill ${channel.enabled ? "status-active" : "status-stopped"}`}>{channel.enabled ? "enabled" : "disabled"}</span>
               </td>
-              <td className="row-actions">
+              <td>
                 <button
                   type="button"
                   className="secondary-button"

@@ -8,6 +8,7 @@
 import { useState } from "react";
 import { useNotifications } from "../realtime/use-notifications.ts";
 import type { BellItem } from "../realtime/realtime-messages.ts";
+import { BellIcon } from "./bell-icon.tsx";
 
 function ago(createdAt: number, now: number): string {
   const seconds = Math.max(0, Math.round((now - createdAt) / 1000));
@@ -46,7 +47,8 @@ export function NotificationCenter({ gatewayUrl }: { gatewayUrl: string }) {
             if (!open) markRead();
           }}
         >
-          🔔{unread > 0 ? <span className="bell-count">{unread > 99 ? "99+" : unread}</span> : null}
+          <BellIcon />
+          {unread > 0 ? <span className="bell-count">{unread > 99 ? "99+" : unread}</span> : null}
         </button>
         {open ? (
           <div className="bell-menu" role="dialog" aria-label="Notifications">
