@@ -7,6 +7,7 @@ import { chartsRouter } from "./routers/charts.router.ts";
 import { healthRouter } from "./routers/health.router.ts";
 import { marketsRouter } from "./routers/markets.router.ts";
 import { qualityRouter } from "./routers/quality.router.ts";
+import { screensRouter } from "./routers/screens.router.ts";
 import { symbolsRouter } from "./routers/symbols.router.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
@@ -20,6 +21,7 @@ export const appRouter = router({
   analytics: analyticsRouter,
   quality: qualityRouter,
   markets: marketsRouter,
+  screens: screensRouter,
 });
 
 export type AppRouter = typeof appRouter;
