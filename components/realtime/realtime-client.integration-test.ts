@@ -12,14 +12,20 @@ import { signAccessToken } from "../../server/auth/access-token.ts";
 import type { Bar } from "../../server/domain/bars/bar.ts";
 import { env } from "../../server/env.ts";
 import { startGateway, type Gateway } from "../../server/realtime/gateway.ts";
-import { redisKeys } from "../../server/redis/keys.ts";
 import { LiveConnection } from "../chart/live-connection.ts";
 import type { ConnectionStatus, SocketLike } from "./gateway-socket.ts";
 import { RealtimeClient } from "./realtime-client.ts";
 import type { TopicMessage } from "./realtime-messages.ts";
 
 const namespace = `test-rtclient-${randomUUID().slice(0, 8)}`;
-const keys = redisKeys(namespace);
+// Key names as in server/redis/keys.ts (components may not import server/redis: scripts/check-imports.mjs).
+const keys = {
+  bars: (symbol: string, timeframe: string) => `${namespace}:bars:${symbol}:${timeframe}`,
+  barChannel: (symbol: string, timeframe: string) => `${namespace}:bars:${symbol}:${timeframe}`,
+  scannerList: (name: string) => `${namespace}:scanner:${name}`,
+  scannerUpdates: () => `${namespace}:scanner:updates`,
+  notifyUser: (userId: string) => `${namespace}:notify:user:${userId}`,
+};
 const SECRET = randomUUID() + randomUUID();
 const USER = `user-${randomUUID().slice(0, 8)}`;
 const OTHER_SCREEN = `scr-${randomUUID().slice(0, 8)}`;
