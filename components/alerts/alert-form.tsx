@@ -194,7 +194,9 @@ export function AlertForm({ alert, defaultSymbol, onDone }: { alert?: AlertView;
             </label>
           ) : null}
           <label>
-            Name <span className="muted">(optional)</span>
+            <span>
+              Name <span className="muted">(optional)</span>
+            </span>
             <input name="name" maxLength={200} value={state.name} onChange={(event) => set("name", event.target.value)} />
           </label>
           <label>
