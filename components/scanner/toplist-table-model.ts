@@ -25,7 +25,7 @@ export const TOPLIST_INFO: readonly ToplistInfo[] = [
   { name: "losers-5m", title: "Losers 5m", valueLabel: "Change", format: percent },
   { name: "gainers-1d", title: "Gainers today", valueLabel: "Change", format: percent },
   { name: "losers-1d", title: "Losers today", valueLabel: "Change", format: percent },
-  { name: "volume", title: "Volume leaders", valueLabel: "Traded value", format: money },
+  { name: "volume", title: "Volume leaders", valueLabel: "Turnover", format: money },
   { name: "relvolume", title: "Relative volume", valueLabel: "Rel. vol", format: multiple },
   { name: "rsi-high", title: "RSI highest", valueLabel: "RSI(14)", format: plain },
   { name: "rsi-low", title: "RSI lowest", valueLabel: "RSI(14)", format: plain },
