@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { ApiKeysManager } from "@/components/auth/api-keys-manager.tsx";
+import { SettingsTabs } from "@/components/layout/settings-tabs.tsx";
 import { sessionUser } from "@/server/auth/session-user.ts";
 
 export const metadata: Metadata = { title: "API keys · Marketlens" };
@@ -14,6 +15,7 @@ export default async function ApiKeysPage() {
   return (
     <main className="settings-page">
       <h1>API keys</h1>
+      <SettingsTabs current="/settings/api-keys" />
       <p className="muted">
         Personal keys for scripts and notebooks: read-only access to the REST API (bars, indicators, features) as{" "}
         <b>{user.email}</b>. Send one as <code>Authorization: Bearer ml_…</code>. Requests count against your rate limit.
