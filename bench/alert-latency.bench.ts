@@ -8,7 +8,10 @@
  * whichever the market crosses first fires (a round with no crossing within 20 s is abandoned and counted). The latency of a sample is from the moment an observer socket on the
  * exchange (subscribed like the collector) received the trade whose price the firing recorded, to the moment the
  * browser-side socket received the notification. Real PostgreSQL and Redis (DATABASE_URL, REDIS_URL; own
- * namespace). Reports p50 / p99 / max. Never asserts.
+ * namespace). Reports p50 / p99 / max, and the stages of each sample (watchers on the live-bar and notify
+ * channels, the engine's onFired hook): trade → live bar published (collector + live throttle), → alert fired
+ * (engine: firing stored + notify job enqueued), → in-app message published (queue + notifier), → ws receipt
+ * (gateway). Never asserts.
  * Run: node --import tsx bench/alert-latency.bench.ts [--samples N]
  */
 import { randomBytes } from "node:crypto";
@@ -133,6 +136,20 @@ export async function runAlertLatencyBench(options: { samples?: number } = {}): 
     });
     cleanups.push(async () => observer.terminate());
 
+    // Stage watchers: live bars as published, the engine's firings, in-app messages as the notifier publishes them.
+    const firings = new Map<string, number>();
+    const liveBars: Trade[] = [];
+    const published: Array<{ sourceRef: string; at: number }> = [];
+    const watcher = new Redis(config.REDIS_URL);
+    watcher.on("message", (channel: string, message: string) => {
+      const at = performance.now();
+      const data = JSON.parse(message) as { kind?: string; bar?: { close: number }; sourceRef?: string };
+      if (channel === keys.barChannel(symbol, "1m") && data.kind === "live" && data.bar) liveBars.push({ price: data.bar.close, at });
+      else if (channel === keys.notifyUser(userId) && data.sourceRef) published.push({ sourceRef: data.sourceRef, at });
+    });
+    await watcher.subscribe(keys.barChannel(symbol, "1m"), keys.notifyUser(userId));
+    cleanups.push(async () => watcher.disconnect());
+
     // Collector pipeline as in workers/collector-runtime.ts.
     const queues = createBarClosedQueues({ connection: queueConnection("producer", config.REDIS_URL), prefix: keys.queuePrefix(), partitions: 1 });
     const producer = new BarClosedProducer({ queues });
@@ -163,7 +180,14 @@ export async function runAlertLatencyBench(options: { samples?: number } = {}): 
       pool,
       keys,
       partitions: 1,
-      alerts: { createSubscriber: () => new Redis(config.REDIS_URL).on("error", () => undefined), notify: notificationDeps({ pool, keys }), appUrl: "http://localhost:3000" },
+      alerts: {
+        createSubscriber: () => new Redis(config.REDIS_URL).on("error", () => undefined),
+        notify: notificationDeps({ pool, keys }),
+        appUrl: "http://localhost:3000",
+        onFired: (firing) => {
+          if (firing.created) firings.set(firing.alertId, performance.now());
+        },
+      },
     });
     cleanups.push(async () => {
       await analytics.close();
@@ -221,6 +245,7 @@ export async function runAlertLatencyBench(options: { samples?: number } = {}): 
 
     const deps = { pool, redis, keys, now: () => Date.now(), maxAlertsPerUser: 10_000 };
     const latencies: number[] = [];
+    const stages = { collector: [] as number[], engine: [] as number[], notifier: [] as number[], gateway: [] as number[] };
     let unmatched = 0;
     let abandoned = 0;
     let fired = 0;
@@ -251,15 +276,37 @@ export async function runAlertLatencyBench(options: { samples?: number } = {}): 
         unmatched += 1;
         continue;
       }
-      if (fired > WARMUP_SAMPLES) latencies.push(arrival.at - trade.at);
+      if (fired > WARMUP_SAMPLES) {
+        latencies.push(arrival.at - trade.at);
+        const live = liveBars.find((bar) => bar.at >= trade.at && Math.abs(bar.price - trade.price) < 1e-9);
+        const firedAt = firings.get(firedId);
+        const publishedAt = published.find((message) => message.sourceRef.includes(firedId))?.at;
+        if (live && firedAt !== undefined && publishedAt !== undefined) {
+          stages.collector.push(live.at - trade.at);
+          stages.engine.push(firedAt - live.at);
+          stages.notifier.push(publishedAt - firedAt);
+          stages.gateway.push(arrival.at - publishedAt);
+        }
+      }
       await sleep(200);
     }
     latencies.sort((a, b) => a - b);
+    for (const list of Object.values(stages)) list.sort((a, b) => a - b);
+    const stage = (name: string, list: number[], what: string): BenchResult => ({
+      name: `trade → in-app alert, stage ${name}, p50`,
+      value: percentile(list, 50),
+      unit: "ms",
+      note: `${what}; p99 ${percentile(list, 99).toFixed(1)} ms over ${list.length} samples`,
+    });
     const note = `full path: fake Binance trade → collector (LIVE_THROTTLE_MS ${config.LIVE_THROTTLE_MS}) → live bar pub/sub → analytics tick evaluation → notify queue → notifier (in-app) → Redis pub/sub → gateway → ws client; ${latencies.length} samples after ${WARMUP_SAMPLES} warm-up${unmatched ? `, ${unmatched} without a matching trade` : ""}${abandoned ? `, ${abandoned} rounds without a crossing in ${ROUND_TIMEOUT_MS / 1000} s` : ""}; one process, same machine`;
     return [
       { name: "trade → in-app alert (ws), p50", value: percentile(latencies, 50), unit: "ms", budget: "p99 < 250 ms", note },
       { name: "trade → in-app alert (ws), p99", value: percentile(latencies, 99), unit: "ms", budget: "p99 < 250 ms", note },
       { name: "trade → in-app alert (ws), max", value: latencies.at(-1) ?? Number.NaN, unit: "ms", note },
+      stage("1 collector", stages.collector, `exchange trade → live bar published (includes LIVE_THROTTLE_MS ${config.LIVE_THROTTLE_MS})`),
+      stage("2 alert engine", stages.engine, "live bar published → firing stored and notify job enqueued"),
+      stage("3 notifier", stages.notifier, "notify job enqueued → in-app message published"),
+      stage("4 gateway", stages.gateway, "in-app message published → ws client receipt"),
     ];
   } finally {
     await cleanup();
@@ -271,7 +318,7 @@ export async function runAlertLatencyBench(options: { samples?: number } = {}): 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const index = process.argv.indexOf("--samples");
   const results = await runAlertLatencyBench({ samples: index >= 0 ? Number(process.argv[index + 1]) : undefined });
-  for (const result of results) console.log(`${result.name.padEnd(40)} ${result.value.toFixed(1).padStart(8)} ${result.unit}  ${result.budget ? `budget ${result.budget}` : ""}`);
+  for (const result of results) console.log(`${result.name.padEnd(44)} ${result.value.toFixed(1).padStart(8)} ${result.unit}  ${result.budget ? `budget ${result.budget}` : (result.note ?? "")}`);
   console.log(`- ${results[0]?.note ?? ""}`);
   process.exit(0);
 }
