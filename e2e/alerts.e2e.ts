@@ -1,8 +1,10 @@
 /**
  * Alerts in real Chromium against the running stack, as a freshly registered user: create a price alert on
  * /alerts (checked in the database), test it against recent bars, an invalid JSON rule refused with the
- * server's message inline, pause and delete; "Send test" on the in-app channel → toast + bell; then on the chart: "Add alert", drag the line up, create →
- * a price-above alert at the dragged level whose line stays on the chart. Screenshots: alerts.png, notifications-toast.png, chart-alerts.png.
+ * server's message inline, pause and delete; "Send test" on the in-app channel → toast + bell; a tick alert fired by the live
+ * feed (toast, firing row, history, one-time → stopped); then on the chart: "Add alert", drag the line up, create →
+ * a price-above alert at the dragged level whose line stays on the chart. Screenshots: alerts.png, notifications-toast.png,
+ * alert-fired.png, chart-alerts.png.
  */
 import type { Page } from "playwright-core";
 import type { E2ETest } from "./e2e-runner.ts";
@@ -132,6 +134,49 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
       await page.getByTestId("bell-item").filter({ hasText: "Test notification" }).first().waitFor({ state: "visible", timeout: 10_000 });
       await page.waitForSelector('[data-testid="bell"][data-unread="0"]', { timeout: 5_000 });
       await page.getByTestId("bell").click();
+    },
+  },
+  {
+    name: "alerts: a tick alert created in the browser is fired by the live feed: toast, firing stored, history row",
+    async run(context) {
+      const { page, userId } = signedIn();
+      await page.goto(`${context.baseUrl}/alerts`, { waitUntil: "domcontentloaded" });
+      await page.waitForSelector('[data-testid="bell"][data-connection="connected"]', { timeout: 20_000 });
+      // "close != the last closed 1m close", evaluated on ticks, becomes true at the first trade at another price in
+      // the open bar (false at the last close by construction). Start early enough in the bar to see it.
+      const previous = await eventually(
+        "a stored 1m bar of the live feed, early in the next bar",
+        async () => {
+          const [row] = await query<{ openTime: number; close: number }>(
+            `SELECT (extract(epoch FROM "open_time") * 1000)::float8 AS "openTime", "close" FROM "candles"
+             WHERE "symbol" = $1 AND "timeframe" = '1m' ORDER BY "open_time" DESC LIMIT 1`,
+            [SYMBOL],
+          );
+          const intoOpenBar = row ? Date.now() - (row.openTime + 60_000) : Number.NaN;
+          return row && intoOpenBar >= 2_000 && intoOpenBar <= 30_000 ? row : undefined;
+        },
+        150_000,
+      );
+      const rule = { name: `e2e toast ${userId.slice(0, 6)}`, timeframe: "1m", when: { all: [{ metric: "close", op: "!=", value: previous.close }] }, oneTime: true };
+      await page.getByRole("button", { name: "New alert" }).click();
+      const form = page.getByRole("form", { name: "Create alert" });
+      await form.getByLabel("Symbol").fill(SYMBOL);
+      await form.getByLabel("Evaluate on").selectOption("tick");
+      await form.getByRole("button", { name: "Advanced (JSON)" }).click();
+      await form.getByLabel("Rule document").fill(JSON.stringify(rule));
+      await form.getByRole("button", { name: "Create alert" }).click();
+      const toast = page.getByTestId("toast").filter({ hasText: rule.name });
+      await toast.waitFor({ state: "visible", timeout: 30_000 });
+      await screenshot(page, "alert-fired.png");
+      const firings = await query<{ evaluate_on: string; symbol: string }>(
+        `SELECT f."evaluate_on", f."symbol" FROM "alert_firings" f JOIN "alerts" a ON a."id" = f."alert_id" WHERE a."user_id" = $1 AND a."name" = $2`,
+        [userId, rule.name],
+      );
+      assert(firings.length === 1 && firings[0]?.evaluate_on === "tick" && firings[0].symbol === SYMBOL, `expected one tick firing, got ${JSON.stringify(firings)}`);
+      await page.reload({ waitUntil: "domcontentloaded" });
+      await page.getByTestId("history-row").filter({ hasText: rule.name }).waitFor({ state: "visible", timeout: 15_000 });
+      // One-time: the engine stops it after the firing.
+      await page.locator('[data-testid="alert-row"][data-status="stopped"]').filter({ hasText: rule.name }).waitFor({ state: "visible", timeout: 15_000 });
     },
   },
   {

@@ -26,6 +26,7 @@ describe("alert presets", () => {
     expect(presetOf(rule)).toBeUndefined();
     expect(priceLevelOf(rule)).toBeUndefined();
     expect(priceLevelOf(parseRuleDocument({ name: "x", timeframe: "1m", when: { any: [{ metric: "close", op: "crosses_above", value: 7 }] } }))).toBe(7);
+    expect(priceLevelOf(parseRuleDocument({ name: "x", timeframe: "1m", when: { all: [{ metric: "close", op: "!=", value: 7 }] } }))).toBeUndefined();
   });
 
   it("moves a price alert to a dragged level, renaming only a default name", () => {

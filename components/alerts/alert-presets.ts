@@ -93,15 +93,18 @@ export function presetOf(rule: Pick<RuleDocument, "when">): PresetDraft | undefi
 }
 
 /**
- * The price level of a price alert (a single `close` condition against a constant, any comparison or
- * cross): what the chart draws as the alert's line. Undefined for other rules.
+ * The price level of a price alert (a single `close` condition against a constant: a comparison or a
+ * cross, not `==`/`!=`): what the chart draws as the alert's line. Undefined for other rules.
  * @example priceLevelOf(priceAbove(65000, { timeframe: "1m" })) // 65000
  */
 export function priceLevelOf(rule: Pick<RuleDocument, "when">): number | undefined {
   const condition = onlyCondition(rule);
   if (!condition || condition.metric !== "close" || typeof condition.value !== "number") return undefined;
-  return condition.value;
+  return LEVEL_OPERATORS.has(condition.op) ? condition.value : undefined;
 }
+
+/** Comparisons that make a price a level worth a line (not `==` / `!=`). */
+const LEVEL_OPERATORS = new Set(["<", ">", "<=", ">=", "crosses_above", "crosses_below"]);
 
 /** The rule moved to a new price, keeping its direction (dragging a line on the chart). */
 export function withPriceLevel(rule: RuleDocument, price: number): RuleDocument {
