@@ -47,8 +47,8 @@ class Client {
   send(value: unknown): void {
     this.socket.send(JSON.stringify(value));
   }
-  async next(match: (message: Message) => boolean): Promise<Message> {
-    const deadline = Date.now() + 3_000;
+  async next(match: (message: Message) => boolean, timeoutMs = 3_000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.messages.findIndex(match);
       if (index >= 0) return this.messages.splice(index, 1)[0] as Message;
@@ -92,7 +92,7 @@ describe("gateway: notifications and scanner", () => {
     await redis.zadd(keys.scannerList("gainers-1m"), 5.5, "BINANCE:ETHUSDT", 9.25, "BINANCE:BTCUSDT", 5.5, "BINANCE:ADAUSDT");
     await redis.zadd(keys.scannerList("losers-1m"), -3, "BINANCE:XRPUSDT", -1, "BINANCE:DOGEUSDT");
     await redis.zadd(keys.scannerScreen(SCREEN_A), 0, "BINANCE:BTCUSDT", 0, "BINANCE:AAVEUSDT");
-    gateway = await startGateway({ port: 0, host: "127.0.0.1", namespace, redisUrl: env().REDIS_URL, heartbeatMs: 60_000, auth: { secret: SECRET }, pool });
+    gateway = await startGateway({ port: 0, host: "127.0.0.1", namespace, redisUrl: env().REDIS_URL, heartbeatMs: 60_000, auth: { secret: SECRET }, pool, maxBufferedBytes: 256 * 1024 });
     await gateway.ready;
     base = `ws://127.0.0.1:${gateway.port}/ws`;
   });
@@ -116,8 +116,9 @@ describe("gateway: notifications and scanner", () => {
 
     const forA = inApp("BTC crossed 100k");
     await redis.publish(keys.notifyUser(USER_A), JSON.stringify(forA));
-    await redis.publish(keys.notifyUser(USER_B), JSON.stringify(inApp("for B")));
+    // Before B's: once B has its message, the gateway has handled this one too (one subscriber connection, in order).
     await redis.publish(keys.notifyUser(USER_A), "{not json");
+    await redis.publish(keys.notifyUser(USER_B), JSON.stringify(inApp("for B")));
 
     for (const client of [a1, a2]) {
       const message = await client.next((m) => m.type === "notification");
@@ -139,6 +140,33 @@ describe("gateway: notifications and scanner", () => {
     await redis.publish(keys.notifyUser(USER_A), JSON.stringify(inApp("second")));
     expect((await a2.next((m) => m.type === "notification")).title).toBe("second");
     for (const client of [a2, b, guest, guestNamedA]) client.socket.close();
+  });
+
+  it("cuts off a user socket that does not read its notifications (counted as dropped_slow); a new socket gets them again", async () => {
+    const USER_C = `user-c-${randomUUID().slice(0, 8)}`;
+    const stuck = await Client.connect(base, USER_C, "user");
+    // Stop reading from the TCP socket: the kernel buffers fill, then the gateway's send buffer grows.
+    (stuck.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const big = "x".repeat(16 * 1024);
+    const pipeline = redis.pipeline();
+    for (let index = 0; index < 1_000; index++) pipeline.publish(keys.notifyUser(USER_C), JSON.stringify({ ...inApp(`n${index}`), body: big }));
+    await pipeline.exec();
+    // The stuck socket cannot read its close frame (paused): check the gateway's side.
+    const deadline = Date.now() + 10_000;
+    let metrics = await gateway.registry.metrics();
+    while (!/outcome="dropped_slow"/.test(metrics) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      metrics = await gateway.registry.metrics();
+    }
+    expect(metrics).toMatch(/marketlens_gateway_topic_frames_total\{topic="notification",outcome="dropped_slow"\} 1\b/);
+    expect(metrics).toMatch(/marketlens_gateway_slow_clients_terminated_total 1\b/);
+    // After the cut, frames for that socket are no longer attempted ("closed" at most once per in-flight message).
+    expect(metrics).toMatch(/marketlens_gateway_topic_frames_total\{topic="notification",outcome="sent"\} \d+/);
+    stuck.socket.terminate();
+    const fresh = await Client.connect(base, USER_C, "user");
+    await redis.publish(keys.notifyUser(USER_C), JSON.stringify(inApp("after the cut")));
+    expect((await fresh.next((m) => m.type === "notification")).title).toBe("after the cut");
+    fresh.socket.close();
   });
 
   it("sends a scanner snapshot from the ZSETs, then each cycle's update", async () => {
