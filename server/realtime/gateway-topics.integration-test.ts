@@ -147,6 +147,11 @@ describe("gateway: notifications and scanner", () => {
     const stuck = await Client.connect(base, USER_C, "user");
     // Stop reading from the TCP socket: the kernel buffers fill, then the gateway's send buffer grows.
     (stuck.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const relayed = async () => {
+      const metric = await gateway.registry.getSingleMetric("marketlens_gateway_topic_events_total")?.get();
+      return metric?.values.find((v) => v.labels.topic === "notification" && v.labels.outcome === "relayed")?.value ?? 0;
+    };
+    const before = await relayed();
     const big = "x".repeat(16 * 1024);
     const pipeline = redis.pipeline();
     for (let index = 0; index < 1_000; index++) pipeline.publish(keys.notifyUser(USER_C), JSON.stringify({ ...inApp(`n${index}`), body: big }));
@@ -163,6 +168,8 @@ describe("gateway: notifications and scanner", () => {
     // After the cut, frames for that socket are no longer attempted ("closed" at most once per in-flight message).
     expect(metrics).toMatch(/marketlens_gateway_topic_frames_total\{topic="notification",outcome="sent"\} \d+/);
     stuck.socket.terminate();
+    // Once the gateway has handled the whole burst, a new socket of the user gets the next message.
+    while ((await relayed()) < before + 1_000) await new Promise((resolve) => setTimeout(resolve, 50));
     const fresh = await Client.connect(base, USER_C, "user");
     await redis.publish(keys.notifyUser(USER_C), JSON.stringify(inApp("after the cut")));
     expect((await fresh.next((m) => m.type === "notification")).title).toBe("after the cut");
