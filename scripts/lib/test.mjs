@@ -171,6 +171,8 @@ export async function test() {
       GATEWAY_PUBLIC_URL: "",
       // API and e2e tests send many requests from 127.0.0.1; the 429 itself is proven by server/auth/auth.integration-test.ts.
       RATE_LIMIT_REQUESTS: "100000",
+      // The e2e webhook/Slack receivers listen on 127.0.0.1, which the SSRF guard refuses unless an admin allows it.
+      NOTIFY_ALLOWED_HOSTS: "127.0.0.1",
       ...TEST_PORTS,
     },
   });
