@@ -100,3 +100,48 @@ describe("BarSink when PostgreSQL or Redis drops", () => {
     expect((await stored()).length).toBe(15);
   });
 });
+
+describe("BarSink live updates: leading-edge throttle", () => {
+  const liveSymbol = `TEST:LIVE${randomBytes(3).toString("hex").toUpperCase()}`;
+  const liveNamespace = `sinklive-${randomBytes(3).toString("hex")}`;
+  const keys = redisKeys(liveNamespace);
+  const pool = new pg.Pool({ connectionString: databaseUrl.toString() });
+  const redis = new Redis(redisUrl.toString());
+  const subscriber = new Redis(redisUrl.toString());
+  const received: Array<{ at: number; close: number }> = [];
+  let clock = 1_000_000;
+  let sink: BarSink;
+  const liveBar = (close: number): Bar => ({ ...bar(0, close), symbol: liveSymbol });
+
+  beforeAll(async () => {
+    await subscriber.subscribe(keys.barChannel(liveSymbol, "1m"));
+    subscriber.on("message", (_channel, message) => received.push({ at: clock, close: (JSON.parse(message) as { bar: Bar }).bar.close }));
+    sink = new BarSink({ pool, redis, keys, liveThrottleMs: 250, now: () => clock });
+    sink.start();
+  });
+
+  afterAll(async () => {
+    await sink.close(1_000);
+    await redis.del(keys.liveBar(liveSymbol, "1m"));
+    await subscriber.quit();
+    await redis.quit();
+    await pool.end();
+  });
+
+  it("publishes the first update of a quiet stream at once, then at most once per window with the newest bar", async () => {
+    sink.push({ kind: "live", bar: liveBar(101) });
+    await waitFor(() => received.length === 1, 2_000, "the leading update"); // the clock has not moved: no window waited
+    expect(received[0]).toEqual({ at: 1_000_000, close: 101 });
+    sink.push({ kind: "live", bar: liveBar(102) });
+    sink.push({ kind: "live", bar: liveBar(103) });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // real time passes, the sink's clock does not
+    expect(received).toHaveLength(1); // inside the window: held
+    clock += 250;
+    await waitFor(() => received.length === 2, 2_000, "the trailing update");
+    expect(received[1]).toEqual({ at: 1_000_250, close: 103 }); // the newest bar, once
+    clock += 1_000; // quiet for a whole window: the next update goes out at once again
+    sink.push({ kind: "live", bar: liveBar(104) });
+    await waitFor(() => received.length === 3, 2_000, "the next leading update");
+    expect(received[2]).toEqual({ at: 1_001_250, close: 104 });
+  });
+});

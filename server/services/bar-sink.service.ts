@@ -1,7 +1,8 @@
 /**
  * Where built bars go. Closed and revised bars are written to PostgreSQL in batches (idempotent upsert),
  * added to the Redis cache (last 1,000 per stream) and published on Redis pub/sub; live (unclosed) bar
- * updates are published at most once per `liveThrottleMs` per stream. When PostgreSQL or Redis is down
+ * updates are published at once when the stream was quiet for `liveThrottleMs`, then at most once per
+ * `liveThrottleMs` per stream (the newest bar wins). When PostgreSQL or Redis is down
  * the bars wait in memory, in order, and are written on recovery: nothing is lost.
  * Every published event carries (epoch, seq) per stream so consumers detect gaps (docs/architecture.md).
  */
@@ -51,6 +52,9 @@ export class BarSink {
   readonly epoch = randomBytes(4).toString("hex");
   private readonly seqs = new Map<string, number>();
   private readonly live = new Map<string, Bar>();
+  /** When each stream's live bar was last published (leading-edge throttle). */
+  private readonly livePublishedAt = new Map<string, number>();
+  private liveImmediate: NodeJS.Immediate | null = null;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private liveTimer: NodeJS.Timeout | null = null;
@@ -65,7 +69,9 @@ export class BarSink {
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
-    this.liveTimer = setInterval(() => void this.publishLive(), Math.max(this.options.liveThrottleMs, 10));
+    // Leading-edge throttle: a stream quiet for a whole window publishes at once (push schedules it); later updates in
+    // the window wait for its end. The timer checks at a quarter of the window so the trailing update is not late.
+    this.liveTimer = setInterval(() => void this.publishLive(), Math.max(this.options.liveThrottleMs / 4, 10));
   }
 
   /** Accepts an event from the bar builder. Never throws, never blocks. */
@@ -73,6 +79,14 @@ export class BarSink {
     const key = `${event.bar.symbol}:${event.bar.timeframe}`;
     if (event.kind === "live") {
       this.live.set(key, event.bar);
+      const last = this.livePublishedAt.get(key);
+      if (this.timer && !this.liveImmediate && (last === undefined || this.options.now() - last >= this.options.liveThrottleMs)) {
+        // same tick bursts (a trade updates six timeframes) go out in one pipeline
+        this.liveImmediate = setImmediate(() => {
+          this.liveImmediate = null;
+          void this.publishLive();
+        });
+      }
       return;
     }
     this.live.delete(key);
@@ -98,6 +112,7 @@ export class BarSink {
   async close(timeoutMs = 5_000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.liveTimer) clearInterval(this.liveTimer);
+    if (this.liveImmediate) clearImmediate(this.liveImmediate);
     const deadline = Date.now() + timeoutMs;
     this.retryAt = { pg: 0, redis: 0 };
     while (this.queue.length > 0 && Date.now() < deadline) {
@@ -167,9 +182,17 @@ export class BarSink {
   }
 
   private async publishLive(): Promise<void> {
-    if (this.live.size === 0 || this.options.now() < this.retryAt.redis) return;
-    const bars = [...this.live.values()];
-    this.live.clear();
+    const now = this.options.now();
+    if (this.live.size === 0 || now < this.retryAt.redis) return;
+    const bars: Bar[] = [];
+    for (const [key, bar] of this.live) {
+      const last = this.livePublishedAt.get(key);
+      if (last !== undefined && now - last < this.options.liveThrottleMs) continue; // at most once per window per stream
+      bars.push(bar);
+      this.live.delete(key);
+      this.livePublishedAt.set(key, now);
+    }
+    if (bars.length === 0) return;
     const pipeline = this.options.redis.multi();
     for (const bar of bars) {
       pipeline.set(this.options.keys.liveBar(bar.symbol, bar.timeframe), JSON.stringify(bar), "EX", 600);
