@@ -303,7 +303,7 @@ export async function runAlertLatencyBench(options: { samples?: number } = {}): 
       { name: "trade → in-app alert (ws), p50", value: percentile(latencies, 50), unit: "ms", budget: "p99 < 250 ms", note },
       { name: "trade → in-app alert (ws), p99", value: percentile(latencies, 99), unit: "ms", budget: "p99 < 250 ms", note },
       { name: "trade → in-app alert (ws), max", value: latencies.at(-1) ?? Number.NaN, unit: "ms", note },
-      stage("1 collector", stages.collector, `exchange trade → live bar published (includes LIVE_THROTTLE_MS ${config.LIVE_THROTTLE_MS})`),
+      stage("1 collector", stages.collector, `exchange trade → live bar published (leading-edge LIVE_THROTTLE_MS ${config.LIVE_THROTTLE_MS}: a quiet stream publishes at once)`),
       stage("2 alert engine", stages.engine, "live bar published → firing stored and notify job enqueued"),
       stage("3 notifier", stages.notifier, "notify job enqueued → in-app message published"),
       stage("4 gateway", stages.gateway, "in-app message published → ws client receipt"),

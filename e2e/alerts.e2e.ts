@@ -2,12 +2,15 @@
  * Alerts in real Chromium against the running stack, as a freshly registered user: create a price alert on
  * /alerts (checked in the database), test it against recent bars, an invalid JSON rule refused with the
  * server's message inline, pause and delete; "Send test" on the in-app channel → toast + bell; a tick alert fired by the live
- * feed (toast, firing row, history, one-time → stopped); then on the chart: "Add alert", drag the line up, create →
+ * feed (toast, firing row, history, one-time → stopped) that also reaches an email channel (a real SMTP sink), a Slack
+ * channel and a signed webhook (real local HTTP receivers; the signature verified), exactly once each; then on the chart: "Add alert", drag the line up, create →
  * a price-above alert at the dragged level whose line stays on the chart. Screenshots: alerts.png, notifications-toast.png,
  * alert-fired.png, chart-alerts.png.
  */
 import type { Page } from "playwright-core";
+import { verifyWebhookSignature } from "../server/services/notifications/webhook-signature.ts";
 import type { E2ETest } from "./e2e-runner.ts";
+import { startHttpReceiver, startSmtpSink } from "./e2e-receivers.ts";
 import { assert, eventually, query, registerFreshUser, screenshot, type SessionContext, type SignedInUser } from "./e2e-session.ts";
 
 const SYMBOL = "BINANCE:BTCUSDT";
@@ -137,46 +140,84 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
     },
   },
   {
-    name: "alerts: a tick alert created in the browser is fired by the live feed: toast, firing stored, history row",
+    name: "alerts: a tick alert created in the browser is fired by the live feed: toast, email, Slack and signed webhook once each, history row",
     async run(context) {
       const { page, userId } = signedIn();
-      await page.goto(`${context.baseUrl}/alerts`, { waitUntil: "domcontentloaded" });
-      await page.waitForSelector('[data-testid="bell"][data-connection="connected"]', { timeout: 20_000 });
-      // "close != the last closed 1m close", evaluated on ticks, becomes true at the first trade at another price in
-      // the open bar (false at the last close by construction). Start early enough in the bar to see it.
-      const previous = await eventually(
-        "a stored 1m bar of the live feed, early in the next bar",
-        async () => {
-          const [row] = await query<{ openTime: number; close: number }>(
-            `SELECT (extract(epoch FROM "open_time") * 1000)::float8 AS "openTime", "close" FROM "candles"
-             WHERE "symbol" = $1 AND "timeframe" = '1m' ORDER BY "open_time" DESC LIMIT 1`,
-            [SYMBOL],
-          );
-          const intoOpenBar = row ? Date.now() - (row.openTime + 60_000) : Number.NaN;
-          return row && intoOpenBar >= 2_000 && intoOpenBar <= 30_000 ? row : undefined;
-        },
-        150_000,
-      );
-      const rule = { name: `e2e toast ${userId.slice(0, 6)}`, timeframe: "1m", when: { all: [{ metric: "close", op: "!=", value: previous.close }] }, oneTime: true };
-      await page.getByRole("button", { name: "New alert" }).click();
-      const form = page.getByRole("form", { name: "Create alert" });
-      await form.getByLabel("Symbol").fill(SYMBOL);
-      await form.getByLabel("Evaluate on").selectOption("tick");
-      await form.getByRole("button", { name: "Advanced (JSON)" }).click();
-      await form.getByLabel("Rule document").fill(JSON.stringify(rule));
-      await form.getByRole("button", { name: "Create alert" }).click();
-      const toast = page.getByTestId("toast").filter({ hasText: rule.name });
-      await toast.waitFor({ state: "visible", timeout: 30_000 });
-      await screenshot(page, "alert-fired.png");
-      const firings = await query<{ evaluate_on: string; symbol: string }>(
-        `SELECT f."evaluate_on", f."symbol" FROM "alert_firings" f JOIN "alerts" a ON a."id" = f."alert_id" WHERE a."user_id" = $1 AND a."name" = $2`,
-        [userId, rule.name],
-      );
-      assert(firings.length === 1 && firings[0]?.evaluate_on === "tick" && firings[0].symbol === SYMBOL, `expected one tick firing, got ${JSON.stringify(firings)}`);
-      await page.reload({ waitUntil: "domcontentloaded" });
-      await page.getByTestId("history-row").filter({ hasText: rule.name }).waitFor({ state: "visible", timeout: 15_000 });
-      // One-time: the engine stops it after the firing.
-      await page.locator('[data-testid="alert-row"][data-status="stopped"]').filter({ hasText: rule.name }).waitFor({ state: "visible", timeout: 15_000 });
+      const smtpUrl = process.env.SMTP_URL;
+      assert(smtpUrl, "SMTP_URL is not set for the e2e run (scripts/lib/test.mjs sets it)");
+      const [smtp, slack, hook] = await Promise.all([startSmtpSink(smtpUrl), startHttpReceiver("/slack"), startHttpReceiver("/hook")]);
+      try {
+        const channel = async (data: object) => {
+          const response = await page.request.post(`${context.baseUrl}/api/v1/channels`, { data });
+          assert(response.status() === 201, `creating a channel ${JSON.stringify(data)}: HTTP ${response.status()} ${await response.text()}`);
+          return ((await response.json()) as { channel: { id: string; secret?: string } }).channel;
+        };
+        const address = `alerts-${userId.slice(0, 8)}@example.test`;
+        await channel({ kind: "email", name: "e2e mail", config: { address } });
+        await channel({ kind: "slack", name: "e2e slack", config: { url: slack.url } });
+        const webhook = await channel({ kind: "webhook", name: "e2e hook", config: { url: hook.url } });
+        assert(webhook.secret, "the webhook channel's secret was not shown on creation");
+        await page.goto(`${context.baseUrl}/alerts`, { waitUntil: "domcontentloaded" });
+        await page.waitForSelector('[data-testid="bell"][data-connection="connected"]', { timeout: 20_000 });
+        // "close != the last closed 1m close", evaluated on ticks, becomes true at the first trade at another price in
+        // the open bar (false at the last close by construction). Start early enough in the bar to see it.
+        const previous = await eventually(
+          "a stored 1m bar of the live feed, early in the next bar",
+          async () => {
+            const [row] = await query<{ openTime: number; close: number }>(
+              `SELECT (extract(epoch FROM "open_time") * 1000)::float8 AS "openTime", "close" FROM "candles"
+               WHERE "symbol" = $1 AND "timeframe" = '1m' ORDER BY "open_time" DESC LIMIT 1`,
+              [SYMBOL],
+            );
+            const intoOpenBar = row ? Date.now() - (row.openTime + 60_000) : Number.NaN;
+            return row && intoOpenBar >= 2_000 && intoOpenBar <= 10_000 ? row : undefined; // most of the bar still to come
+          },
+          150_000,
+        );
+        const rule = { name: `e2e toast ${userId.slice(0, 6)}`, timeframe: "1m", when: { all: [{ metric: "close", op: "!=", value: previous.close }] }, oneTime: true };
+        await page.getByRole("button", { name: "New alert" }).click();
+        const form = page.getByRole("form", { name: "Create alert" });
+        await form.getByLabel("Symbol").fill(SYMBOL);
+        await form.getByLabel("Evaluate on").selectOption("tick");
+        await form.getByRole("button", { name: "Advanced (JSON)" }).click();
+        await form.getByLabel("Rule document").fill(JSON.stringify(rule));
+        for (const name of ["e2e mail", "e2e slack", "e2e hook"]) await form.getByLabel(name).check();
+        await form.getByRole("button", { name: "Create alert" }).click();
+        const toast = page.getByTestId("toast").filter({ hasText: rule.name });
+        // the first tick of the bar that differs from the last close fires it (at the latest the bar's close, < 60 s)
+        await toast.waitFor({ state: "visible", timeout: 75_000 });
+        // The same firing reaches the other three channels.
+        const email = await eventually("the alert email in the SMTP sink", async () => smtp.messages.find((message) => message.raw.includes(rule.name)), 15_000);
+        assert(email.to.includes(address), `email sent to ${JSON.stringify(email.to)}, expected ${address}`);
+        const slackPost = await eventually("the Slack message", async () => slack.received.find((request) => request.body.includes(rule.name)), 15_000);
+        const slackBody = JSON.parse(slackPost.body) as { text?: string; blocks?: unknown[] };
+        assert(typeof slackBody.text === "string" && Array.isArray(slackBody.blocks), `not a Slack incoming-webhook message: ${slackPost.body}`);
+        const hookPost = await eventually("the signed webhook", async () => hook.received.find((request) => request.body.includes(rule.name)), 15_000);
+        const verified = verifyWebhookSignature({
+          secret: webhook.secret,
+          body: hookPost.body,
+          timestamp: hookPost.headers["x-marketlens-timestamp"] as string | undefined,
+          signature: hookPost.headers["x-marketlens-signature"] as string | undefined,
+          nowSeconds: Math.floor(Date.now() / 1000),
+        });
+        assert(verified.ok, `webhook signature does not verify: ${JSON.stringify(verified)}`);
+        await new Promise((resolve) => setTimeout(resolve, 3_000)); // anything sent twice would have arrived by now
+        const count = (texts: string[]) => texts.filter((text) => text.includes(rule.name)).length;
+        const counts = [count(smtp.messages.map((message) => message.raw)), count(slack.received.map((request) => request.body)), count(hook.received.map((request) => request.body))];
+        assert(counts.every((n) => n === 1), `expected exactly one email, Slack message and webhook, got ${counts.join(", ")}`);
+        await screenshot(page, "alert-fired.png");
+        const firings = await query<{ evaluate_on: string; symbol: string }>(
+          `SELECT f."evaluate_on", f."symbol" FROM "alert_firings" f JOIN "alerts" a ON a."id" = f."alert_id" WHERE a."user_id" = $1 AND a."name" = $2`,
+          [userId, rule.name],
+        );
+        assert(firings.length === 1 && firings[0]?.evaluate_on === "tick" && firings[0].symbol === SYMBOL, `expected one tick firing, got ${JSON.stringify(firings)}`);
+        await page.reload({ waitUntil: "domcontentloaded" });
+        await page.getByTestId("history-row").filter({ hasText: rule.name }).waitFor({ state: "visible", timeout: 15_000 });
+        // One-time: the engine stops it after the firing.
+        await page.locator('[data-testid="alert-row"][data-status="stopped"]').filter({ hasText: rule.name }).waitFor({ state: "visible", timeout: 15_000 });
+      } finally {
+        await Promise.all([smtp.close(), slack.close(), hook.close()]);
+      }
     },
   },
   {

@@ -16,7 +16,7 @@ import { setUp } from "./setup.mjs";
 import { feedEnv, startStack } from "./stack.mjs";
 import { findChromium } from "./system.mjs";
 
-// MARKETLENS_TEST_PORT_BASE moves the five ports, for two checkouts (or npm start beside npm test) at once.
+// MARKETLENS_TEST_PORT_BASE moves the six ports (web, gateway, the three fake exchanges, the e2e SMTP sink), for two checkouts (or npm start beside npm test) at once.
 const PORT_BASE = Number(process.env.MARKETLENS_TEST_PORT_BASE || 3100);
 const TEST_PORTS = { WEB_PORT: String(PORT_BASE), GATEWAY_PORT: String(PORT_BASE + 1), REPLAY_PORT: String(PORT_BASE + 2), REPLAY_ALPACA_PORT: String(PORT_BASE + 3), REPLAY_YAHOO_PORT: String(PORT_BASE + 4) };
 const BASE_URL = `http://127.0.0.1:${TEST_PORTS.WEB_PORT}`;
@@ -173,6 +173,8 @@ export async function test() {
       RATE_LIMIT_REQUESTS: "100000",
       // The e2e webhook/Slack receivers listen on 127.0.0.1, which the SSRF guard refuses unless an admin allows it.
       NOTIFY_ALLOWED_HOSTS: "127.0.0.1",
+      // The notifier sends email to the SMTP sink the alert e2e test starts on this port (e2e/e2e-receivers.ts).
+      SMTP_URL: `smtp://127.0.0.1:${PORT_BASE + 5}`,
       ...TEST_PORTS,
     },
   });

@@ -29,6 +29,7 @@ import { selectWatchlistById } from "../db/watchlists.repo.ts";
 import { env } from "../env.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import { AppError } from "./app-error.ts";
+import { whenRedisReady } from "./service-deps.ts";
 import { ensureInAppChannel } from "./alerts-notify.ts";
 import { requireKnownSymbols } from "./alerts-symbols.ts";
 import { requireOwner } from "./ownership.ts";
@@ -118,6 +119,9 @@ export function parseRule(document: unknown): RuleDocument {
 
 /** tells the analytics worker to drop its cached alert sets; a lost message is covered by its periodic reload. */
 export async function publishAlertsChanged(deps: Pick<AlertsServiceDeps, "redis" | "keys">, reason: string): Promise<void> {
+  // The web's Redis client has no offline queue: a publish before it has connected would be dropped (and the
+  // worker would only notice at its periodic reload, up to a minute later).
+  await whenRedisReady(deps.redis);
   await deps.redis.publish(deps.keys.alertsChanged(), JSON.stringify({ reason })).catch(() => undefined);
 }
 

@@ -13,6 +13,7 @@ import type { RuleDocument } from "../domain/rules/rule-types.ts";
 import { countScreensOfUser, deleteScreen, insertScreen, selectScreenById, selectScreensOfUser, setScreenActive, type ScreenRow } from "../db/screens.repo.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import { AppError } from "./app-error.ts";
+import { whenRedisReady } from "./service-deps.ts";
 import { requireOwner } from "./ownership.ts";
 
 /** Screens per user (each is evaluated every second over every symbol). */
@@ -46,6 +47,7 @@ function parseRule(document: unknown): RuleDocument {
 }
 
 async function publishScreensChanged(deps: ScreensServiceDeps, reason: string): Promise<void> {
+  await whenRedisReady(deps.redis); // no offline queue: wait for the first connection instead of dropping the message
   await deps.redis.publish(deps.keys.scannerScreensChanged(), JSON.stringify({ reason })).catch(() => undefined);
 }
 
