@@ -298,7 +298,7 @@ export async function runAlertLatencyBench(options: { samples?: number } = {}): 
       unit: "ms",
       note: `${what}; p99 ${percentile(list, 99).toFixed(1)} ms over ${list.length} samples`,
     });
-    const note = `full path: fake Binance trade → collector (LIVE_THROTTLE_MS ${config.LIVE_THROTTLE_MS}) → live bar pub/sub → analytics tick evaluation → notify queue → notifier (in-app) → Redis pub/sub → gateway → ws client; ${latencies.length} samples after ${WARMUP_SAMPLES} warm-up${unmatched ? `, ${unmatched} without a matching trade` : ""}${abandoned ? `, ${abandoned} rounds without a crossing in ${ROUND_TIMEOUT_MS / 1000} s` : ""}; one process, same machine`;
+    const note = `full path: fake Binance trade → collector (leading-edge LIVE_THROTTLE_MS ${config.LIVE_THROTTLE_MS}) → live bar pub/sub → analytics tick evaluation → notify queue → notifier (in-app) → Redis pub/sub → gateway → ws client; ${latencies.length} samples after ${WARMUP_SAMPLES} warm-up${unmatched ? `, ${unmatched} without a matching trade` : ""}${abandoned ? `, ${abandoned} rounds without a crossing in ${ROUND_TIMEOUT_MS / 1000} s` : ""}; one process, same machine`;
     return [
       { name: "trade → in-app alert (ws), p50", value: percentile(latencies, 50), unit: "ms", budget: "p99 < 250 ms", note },
       { name: "trade → in-app alert (ws), p99", value: percentile(latencies, 99), unit: "ms", budget: "p99 < 250 ms", note },
