@@ -35,7 +35,7 @@ function startNotifierProcess(smtpUrl: string): { child: ChildProcess; output: (
       SMTP_URL: smtpUrl,
       NOTIFY_FROM: "Marketlens Test <alerts@marketlens.test>",
       NOTIFY_ALLOWED_HOSTS: "127.0.0.1",
-      NOTIFY_LOCK_MS: "1500", // a dead notifier's jobs are taken over after ~1.5–3 s
+      NOTIFY_LOCK_MS: "5000", // a dead notifier's jobs are taken over after ~5–10 s; shorter locks expire under CI load while the job is alive
       NOTIFY_TIMEOUT_MS: "30000", // longer than the test holds a request: the kill, not a timeout, ends the first attempt
       NOTIFY_ATTEMPTS: "3",
       NOTIFY_BACKOFF_MS: "100",
@@ -92,7 +92,7 @@ describe("notifier killed mid-delivery", () => {
       expect(await first.exited).toBeNull(); // killed by the signal, no clean-up ran
 
       const second = startNotifierProcess(sink.url);
-      const states = await waitSettled(stack.pool, notificationId, 40_000).catch((error: unknown) => {
+      const states = await waitSettled(stack.pool, notificationId, 60_000).catch((error: unknown) => {
         throw new Error(`${String(error)}\nnotifier output: ${second.output().slice(-2_000)}`);
       });
       second.child.kill("SIGTERM");
