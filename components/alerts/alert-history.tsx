@@ -8,6 +8,7 @@ import { useState } from "react";
 import { chartHref } from "../scanner/toplist-table-model.ts";
 import { useTRPC } from "../trpc.ts";
 import type { AlertView } from "./alert-view.ts";
+import { Pager } from "../layout/pager.tsx";
 
 const PAGE_SIZE = 25;
 
@@ -116,17 +117,7 @@ export function AlertHistory({ alerts }: { alerts: readonly AlertView[] }) {
           </tbody>
         </table>
       ) : null}
-      <div className="pager">
-        <button type="button" className="secondary-button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-          Newer
-        </button>
-        <span className="muted">
-          Page {page} of {pages} · {total} firing{total === 1 ? "" : "s"}
-        </span>
-        <button type="button" className="secondary-button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-          Older
-        </button>
-      </div>
+      <Pager page={page} pages={pages} total={`${total} firing${total === 1 ? "" : "s"}`} onPage={setPage} />
     </section>
   );
 }

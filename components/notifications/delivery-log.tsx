@@ -8,6 +8,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../../server/domain/notifications/notification-types.ts";
 import { useTRPC } from "../trpc.ts";
+import { Pager } from "../layout/pager.tsx";
 
 const PAGE_SIZE = 20;
 
@@ -123,17 +124,7 @@ export function DeliveryLog() {
           </tbody>
         </table>
       ) : null}
-      <div className="pager">
-        <button type="button" className="secondary-button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-          Newer
-        </button>
-        <span className="muted">
-          Page {page} of {pages} · {total} deliver{total === 1 ? "y" : "ies"}
-        </span>
-        <button type="button" className="secondary-button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-          Older
-        </button>
-      </div>
+      <Pager page={page} pages={pages} total={`${total} deliver${total === 1 ? "y" : "ies"}`} onPage={setPage} />
     </section>
   );
 }
