@@ -84,7 +84,8 @@ describe("notifier killed mid-delivery", () => {
       const { notificationId } = await enqueueNotification(stack.service, { userId, idempotencyKey: uniqueId("kill-"), sourceRef: "alert|7", payload: { title: "AAPL RSI(14) under 30", severity: "info" } });
 
       // All three network deliveries are in flight: each receiver holds a complete request, the notifier waits.
-      await waitFor(() => sink.messages.length === 1 && slack.held === 1 && hook.held === 1, 30_000, `three held deliveries (notifier output: ${first.output().slice(-2_000)})`);
+      // (Generous deadline: in the full parallel suite a freshly spawned tsx process can take tens of seconds to start.)
+      await waitFor(() => sink.messages.length === 1 && slack.held === 1 && hook.held === 1, 90_000, `three held deliveries (notifier output: ${first.output().slice(-2_000)})`);
       const inFlight = await deliveryStates(stack.pool, notificationId);
       expect(inFlight.filter((state) => state.channelId !== inApp.id).map((state) => state.status)).toEqual(["sending", "sending", "sending"]);
 
@@ -129,5 +130,5 @@ describe("notifier killed mid-delivery", () => {
     } finally {
       await Promise.all([sink.close(), slack.close(), hook.close()]);
     }
-  }, 120_000);
+  }, 240_000);
 });
