@@ -58,7 +58,10 @@ function startNotifierProcess(smtpUrl: string): { child: ChildProcess; output: (
 
 describe("notifier killed mid-delivery", () => {
   it("ends with exactly one delivery per channel (by delivery id) and one delivered record", async () => {
-    const sink = await startSmtpSink({ holdFirst: true });
+    // The spawned notifier's sweep may pick up other test files' stale email deliveries from the shared test database
+    // and send them to this sink (its SMTP_URL): refuse every recipient but this test's own so only ours is counted.
+    const recipient = `trader-${uniqueId("")}@example.com`;
+    const sink = await startSmtpSink({ holdFirst: true, rejectRecipient: (address) => address !== recipient });
     const slack = await startHttpReceiver((_request, index) => (index === 0 ? "hold" : { status: 200, body: "ok" }));
     const secrets: string[] = [];
     const hook = await startHttpReceiver((request, index) => {
@@ -74,7 +77,7 @@ describe("notifier killed mid-delivery", () => {
     });
     try {
       const userId = uniqueId("user-");
-      const email = await createChannel(stack.service, { userId, kind: "email", name: "Inbox", config: { address: "trader@example.com" } });
+      const email = await createChannel(stack.service, { userId, kind: "email", name: "Inbox", config: { address: recipient } });
       const slackChannel = await createChannel(stack.service, { userId, kind: "slack", name: "Slack", config: { url: slack.url } });
       const webhook = await createChannel(stack.service, { userId, kind: "webhook", name: "Bot", config: { url: hook.url } });
       const inApp = await createChannel(stack.service, { userId, kind: "in_app", name: "Bell" });
