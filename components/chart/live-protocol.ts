@@ -3,6 +3,7 @@
  * server/realtime/protocol.ts), the gap check on (epoch, seq) and the reconnect backoff. Pure.
  */
 import type { Bar } from "../../server/domain/bars/bar.ts";
+import { parseTypedFrame } from "../realtime/typed-frame.ts";
 
 export interface SnapshotMessage {
   type: "snapshot";
@@ -28,18 +29,11 @@ export type ServerMessage =
   | { type: "error"; message: string; stream?: string }
   | { type: "pong" };
 
+const SERVER_TYPES: ReadonlySet<string> = new Set(["snapshot", "bar", "error", "pong"]);
+
 /** Parses one frame; undefined for anything that is not a known message. */
 export function parseServerMessage(text: string): ServerMessage | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof data !== "object" || data === null) return undefined;
-  const type = (data as { type?: unknown }).type;
-  if (type === "snapshot" || type === "bar" || type === "error" || type === "pong") return data as ServerMessage;
-  return undefined;
+  return parseTypedFrame<ServerMessage>(text, SERVER_TYPES);
 }
 
 /** Where a client stands on one stream. */

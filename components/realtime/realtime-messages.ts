@@ -5,23 +5,17 @@
  * screen match sets (snapshot, then added/removed; a gap → resubscribe).
  */
 import type { NotificationMessage, ScannerMessage, ScreenMessage, ToplistEntries } from "../../server/realtime/protocol.ts";
+import { parseTypedFrame } from "./typed-frame.ts";
 
 export type { NotificationMessage, ScannerMessage, ScreenMessage, ToplistEntries };
 
 export type TopicMessage = NotificationMessage | ScannerMessage | ScreenMessage | { type: "error"; message: string; stream?: string };
 
+const TOPIC_TYPES: ReadonlySet<string> = new Set(["notification", "scanner", "screen", "error"]);
+
 /** A notification, scanner, screen or error frame; undefined for anything else (bars, pongs, garbage). */
 export function parseTopicMessage(text: string): TopicMessage | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof data !== "object" || data === null) return undefined;
-  const type = (data as { type?: unknown }).type;
-  if (type === "notification" || type === "scanner" || type === "screen" || type === "error") return data as TopicMessage;
-  return undefined;
+  return parseTypedFrame<TopicMessage>(text, TOPIC_TYPES);
 }
 
 // ---- notifications -------------------------------------------------------------------------
