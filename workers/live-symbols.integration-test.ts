@@ -112,7 +112,15 @@ afterAll(async () => {
   if (leftover?.length) await redis.del(...leftover);
   await redis?.quit();
   await pool?.end();
-  await admin.query(`DROP DATABASE IF EXISTS "${new URL(databaseUrl).pathname.slice(1)}" WITH (FORCE)`);
+  // Wait for every connection to the temporary database to close (pooled clients finish closing after end()
+  // resolves): killing one mid-close with FORCE surfaced as an unhandled 57P01 error in the test process.
+  const name = new URL(databaseUrl).pathname.slice(1);
+  for (let waited = 0; waited < 5_000; waited += 100) {
+    const open = await admin.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+    if (Number(open.rows[0]!.n) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin.end();
 }, 60_000);
 
