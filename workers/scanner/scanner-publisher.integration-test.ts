@@ -91,4 +91,32 @@ describe("ScannerPublisher (real Redis, cut connection)", () => {
     expect(await direct.zrange(keys.scannerScreen("low"), "0", "-1")).toEqual(["X:A", "X:B"]);
     expect(healed.seq).toBeGreaterThan(moved.seq + 1); // the failed cycle used a seq: subscribers see the gap
   });
+
+  it("a loser that turns positive leaves the losers ZSET; a list left empty loses its key", async () => {
+    const publisher = new ScannerPublisher(direct, keys);
+    const state = new ScannerState();
+    state.setSymbols(["X:A", "X:B"]);
+    const price = (symbol: string, close: number) => {
+      state.applyBar(makeBar(symbol, "1m", T - MINUTE, 100), "closed");
+      state.applyBar(makeBar(symbol, "1m", T, close), "live");
+    };
+    const output = createScanOutput(5);
+    const cycle = () => publisher.publish({ output: scanCycle(state, [], output, T), state, screens: [], removedScreens: [], at: T, durationMs: 1 });
+    const losers = () => direct.zrange(keys.scannerList("losers-1m"), "0", "-1", "WITHSCORES");
+    price("X:A", 98);
+    price("X:B", 99);
+    await cycle();
+    expect(await losers()).toEqual(["X:A", "-2", "X:B", "-1"]);
+    expect(await direct.exists(keys.scannerList("gainers-1m"))).toBe(0);
+
+    price("X:B", 101); // B turns positive: out of the losers, into the gainers
+    await cycle();
+    expect(await losers()).toEqual(["X:A", "-2"]);
+    expect(await direct.zrange(keys.scannerList("gainers-1m"), "0", "-1", "WITHSCORES")).toEqual(["X:B", "1"]);
+
+    price("X:A", 100); // A back to unchanged: in neither list, the losers key goes
+    const update = await cycle();
+    expect(update.lists["losers-1m"]).toEqual([]);
+    expect(await direct.exists(keys.scannerList("losers-1m"))).toBe(0);
+  });
 });

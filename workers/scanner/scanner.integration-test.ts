@@ -108,14 +108,15 @@ describe("scanner worker (real PostgreSQL and Redis)", () => {
     sink.push({ kind: "live", bar: bar(B, "1d", DAY, 220, { open: 200, volume: 5_000 }) }); // value 1.1 M
     const gainers = await waitFor(async () => {
       const list = await zrange(keys.scannerList("gainers-1m"));
-      return list.length === 6 ? list : undefined;
-    }, "three symbols in gainers-1m");
-    // ZSET ascending by score: C −10, A 3, B 10
-    expect(gainers).toEqual([C, "-10", A, "3", B, "10"]);
-    expect(await zrange(keys.scannerList("losers-1m"))).toEqual([C, "-10", A, "3", B, "10"]);
+      return list.length === 4 ? list : undefined;
+    }, "two symbols in gainers-1m");
+    // ZSET ascending by score; each list holds only its side of 0: gainers A 3, B 10; losers C −10
+    expect(gainers).toEqual([A, "3", B, "10"]);
+    await waitFor(async () => ((await zrange(keys.scannerList("losers-1m"))).length === 2 ? true : undefined), "C in losers-1m");
+    expect(await zrange(keys.scannerList("losers-1m"))).toEqual([C, "-10"]);
     expect(await redis.zrevrange(keys.scannerList("volume"), "0", "-1")).toEqual([B, A]); // 1.1 M > 103 × 1,000
-    const message = await waitFor(() => [...updates].reverse().find((update) => update.lists["gainers-1m"]?.length === 3), "an update with three gainers");
-    expect(message.lists["gainers-1m"]).toEqual([[B, 10], [A, 3], [C, -10]]);
+    const message = await waitFor(() => [...updates].reverse().find((update) => update.lists["gainers-1m"]?.length === 2), "an update with two gainers");
+    expect(message.lists["gainers-1m"]).toEqual([[B, 10], [A, 3]]);
     expect(message.symbols).toBe(3);
     expect(message.epoch).toMatch(/^[0-9a-f]{8}$/);
   });
@@ -128,8 +129,11 @@ describe("scanner worker (real PostgreSQL and Redis)", () => {
     await redis.publish(keys.analyticsChannel(A, "1m"), "{not json"); // dropped
     const screenKey = keys.scannerScreen(screenIds[0] as string);
     await waitFor(async () => (await redis.zrange(screenKey, "0", "-1")).join() === B, "B in screen s1");
-    expect(await redis.zrevrange(keys.scannerList("rsi-high"), "0", "-1")).toEqual([C, B]);
-    expect(await redis.zrange(keys.scannerList("vwap-below"), "0", "-1", "WITHSCORES")).toEqual([C, "-10", B, "10"]);
+    // RSI 22 and 45 are both under 50: in rsi-low (lowest first), rsi-high empty (no key)
+    expect(await redis.zrange(keys.scannerList("rsi-low"), "0", "-1")).toEqual([B, C]);
+    expect(await redis.exists(keys.scannerList("rsi-high"))).toBe(0);
+    expect(await redis.zrange(keys.scannerList("vwap-below"), "0", "-1", "WITHSCORES")).toEqual([C, "-10"]);
+    expect(await redis.zrange(keys.scannerList("vwap-above"), "0", "-1", "WITHSCORES")).toEqual([B, "10"]);
     const entered = updates.find((update) => update.screens.some((screen) => screen.id === screenIds[0] && screen.added.includes(B)));
     expect(entered?.screens.find((screen) => screen.id === screenIds[0])?.count).toBe(1);
 
@@ -163,6 +167,6 @@ describe("scanner worker (real PostgreSQL and Redis)", () => {
       const list = await redis.zrevrange(keys.scannerList("gainers-1m"), "0", "-1");
       return list[0] === D ? list : undefined;
     }, "D at the top of gainers-1m");
-    expect(gainers).toEqual([D, B, A, C]); // +50 %, +10 %, +3 %, −10 %
+    expect(gainers).toEqual([D, B, A]); // +50 %, +10 %, +3 % (C −10 % is a loser)
   });
 });

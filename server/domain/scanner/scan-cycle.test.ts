@@ -27,8 +27,9 @@ describe("ScannerState + scanCycle", () => {
     feedMinutes(state, "X:C", [10, 10, 10, 10, 10, 10], 10.5); //      1m: +5 %,             5m: +5 %
     const output = scanCycle(state, [], createScanOutput(2));
     expect(list(state, output, "gainers-1m")).toEqual([["X:A", 10], ["X:C", 5]]);
-    expect(list(state, output, "losers-1m")).toEqual([["X:B", -10], ["X:C", 5]]);
+    expect(list(state, output, "losers-1m")).toEqual([["X:B", -10]]); // X:C went up: not a loser
     expect(list(state, output, "gainers-5m")).toEqual([["X:A", 21], ["X:B", 12.5]]);
+    expect(list(state, output, "losers-5m")).toEqual([]);
     expect(output.scanned).toBe(3);
   });
 
@@ -56,8 +57,8 @@ describe("ScannerState + scanCycle", () => {
     state.applyBar(makeBar("X:A", "1d", DAY - 1440 * MINUTE, 10, { open: 1, volume: 1e9 }), "revision"); // late revision of yesterday: ignored
     state.applyBar(makeBar("X:A", "1m", T, 13), "live"); // a 1m bar takes over the price: 13 vs open 10 = +30 %, value 1,300
     const output = scanCycle(state, [], createScanOutput(3));
-    expect(list(state, output, "gainers-1d")).toEqual([["X:A", 30], ["X:B", -20]]);
-    expect(list(state, output, "losers-1d")).toEqual([["X:B", -20], ["X:A", 30]]);
+    expect(list(state, output, "gainers-1d")).toEqual([["X:A", 30]]);
+    expect(list(state, output, "losers-1d")).toEqual([["X:B", -20]]);
     expect(list(state, output, "volume")).toEqual([["X:B", 8_000], ["X:A", 1_300]]);
     // X:C has no data at all: in no list
     expect(output.toplists.every((result) => [...result.slots.subarray(0, result.count)].every((slot) => state.symbols[slot] !== "X:C"))).toBe(true);
@@ -74,10 +75,11 @@ describe("ScannerState + scanCycle", () => {
     state.applyBar(makeBar("X:A", "1m", T, 110), "live"); // +10 % over VWAP 100
     state.applyBar(makeBar("X:B", "1m", T, 45), "live"); //  −10 % under VWAP 50
     const output = scanCycle(state, [], createScanOutput(5));
-    expect(list(state, output, "rsi-high")).toEqual([["X:A", 80], ["X:B", 20]]);
-    expect(list(state, output, "rsi-low")).toEqual([["X:B", 20], ["X:A", 80]]);
+    expect(list(state, output, "rsi-high")).toEqual([["X:A", 80]]);
+    expect(list(state, output, "rsi-low")).toEqual([["X:B", 20]]);
     expect(list(state, output, "relvolume")).toEqual([["X:C", 5], ["X:A", 3]]);
-    expect(list(state, output, "vwap-above")).toEqual([["X:A", 10], ["X:B", -10]]);
+    expect(list(state, output, "vwap-above")).toEqual([["X:A", 10]]);
+    expect(list(state, output, "vwap-below")).toEqual([["X:B", -10]]);
   });
 
   it("equal changes are ordered by symbol name, whatever the slot order", () => {
@@ -86,7 +88,29 @@ describe("ScannerState + scanCycle", () => {
     for (const symbol of ["X:D", "X:B", "X:C", "X:A"]) feedMinutes(state, symbol, [100], 102);
     const output = scanCycle(state, [], createScanOutput(3));
     expect(list(state, output, "gainers-1m")).toEqual([["X:A", 2], ["X:B", 2], ["X:C", 2]]);
-    expect(list(state, output, "losers-1m")).toEqual([["X:A", 2], ["X:B", 2], ["X:C", 2]]);
+    expect(list(state, output, "losers-1m")).toEqual([]); // all went up
+  });
+
+  it("each list of a pair holds only its side: no change and RSI 50 are in neither, a loser that turns up leaves", () => {
+    const state = new ScannerState();
+    state.setSymbols(["X:A", "X:B", "X:C"]);
+    feedMinutes(state, "X:A", [100], 103); //   +3 %
+    feedMinutes(state, "X:B", [100], 100); //    0 %
+    feedMinutes(state, "X:C", [100], 98); //    −2 %
+    state.applyAnalytics(makeAnalytics("X:A", "1m", T, { rsi14: 65 }));
+    state.applyAnalytics(makeAnalytics("X:B", "1m", T, { rsi14: 50 }));
+    state.applyAnalytics(makeAnalytics("X:C", "1m", T, { rsi14: 45 }));
+    const output = scanCycle(state, [], createScanOutput(10));
+    expect(list(state, output, "gainers-1m")).toEqual([["X:A", 3]]);
+    expect(list(state, output, "losers-1m")).toEqual([["X:C", -2]]);
+    expect(list(state, output, "rsi-high")).toEqual([["X:A", 65]]);
+    expect(list(state, output, "rsi-low")).toEqual([["X:C", 45]]);
+    feedMinutes(state, "X:C", [100], 101); // C turns positive
+    scanCycle(state, [], output);
+    const losers = output.toplists.find((entry) => entry.definition.name === "losers-1m");
+    expect(list(state, output, "losers-1m")).toEqual([]);
+    expect(losers?.changed).toBe(true); // the writer replaces (here: deletes) the ZSET
+    expect(list(state, output, "gainers-1m")).toEqual([["X:A", 3], ["X:C", 1]]);
   });
 
   it("marks a list changed only when it differs from the previous cycle; deactivated symbols leave the lists", () => {

@@ -15,22 +15,33 @@ export interface ToplistDefinition {
   name: string;
   column: ScannerColumn;
   direction: ToplistDirection;
+  /**
+   * The neutral value the list's name points away from: only values strictly beyond it on the list's side
+   * enter (`gainers` > 0, `losers` < 0, `rsi-high` > 50). Without it the list is a plain ranking (`volume`).
+   */
+  pivot?: number;
 }
 
-/** Every toplist the scanner keeps (README.md: what each column means). */
+/** RSI's midpoint: `rsi-high` holds only RSI > 50, `rsi-low` only RSI < 50 (README.md "Toplists"). */
+export const RSI_NEUTRAL = 50;
+
+/**
+ * Every toplist the scanner keeps (README.md: what each column means). The paired lists hold only their own
+ * side of the pivot, so no symbol is in both lists of a pair, however few symbols are active.
+ */
 export const TOPLISTS: readonly ToplistDefinition[] = [
-  { name: "gainers-1m", column: "change1m", direction: "top" },
-  { name: "losers-1m", column: "change1m", direction: "bottom" },
-  { name: "gainers-5m", column: "change5m", direction: "top" },
-  { name: "losers-5m", column: "change5m", direction: "bottom" },
-  { name: "gainers-1d", column: "change1d", direction: "top" },
-  { name: "losers-1d", column: "change1d", direction: "bottom" },
+  { name: "gainers-1m", column: "change1m", direction: "top", pivot: 0 },
+  { name: "losers-1m", column: "change1m", direction: "bottom", pivot: 0 },
+  { name: "gainers-5m", column: "change5m", direction: "top", pivot: 0 },
+  { name: "losers-5m", column: "change5m", direction: "bottom", pivot: 0 },
+  { name: "gainers-1d", column: "change1d", direction: "top", pivot: 0 },
+  { name: "losers-1d", column: "change1d", direction: "bottom", pivot: 0 },
   { name: "volume", column: "dayValue", direction: "top" },
   { name: "relvolume", column: "relVolume", direction: "top" },
-  { name: "rsi-high", column: "rsi14", direction: "top" },
-  { name: "rsi-low", column: "rsi14", direction: "bottom" },
-  { name: "vwap-above", column: "vwapDistance", direction: "top" },
-  { name: "vwap-below", column: "vwapDistance", direction: "bottom" },
+  { name: "rsi-high", column: "rsi14", direction: "top", pivot: RSI_NEUTRAL },
+  { name: "rsi-low", column: "rsi14", direction: "bottom", pivot: RSI_NEUTRAL },
+  { name: "vwap-above", column: "vwapDistance", direction: "top", pivot: 0 },
+  { name: "vwap-below", column: "vwapDistance", direction: "bottom", pivot: 0 },
 ];
 
 /** One toplist's result: `count` entries, best first, in `slots`/`values` (length K). */
@@ -101,9 +112,10 @@ export function deriveColumns(state: ScannerState, now?: number): void {
 }
 
 /**
- * Runs one cycle: derived columns, every toplist (top/bottom K, ties by symbol name, NaN and inactive symbols
- * left out) and every screen (`screen.matches`, `entered`, `left` afterwards). `now` (the caller's clock, epoch
- * ms) leaves prices older than MOMENTUM_MAX_AGE_MS out of the 1m / 5m lists; without it nothing is dropped.
+ * Runs one cycle: derived columns, every toplist (top/bottom K beyond the list's pivot, ties by symbol name,
+ * NaN and inactive symbols left out) and every screen (`screen.matches`, `entered`, `left` afterwards). `now`
+ * (the caller's clock, epoch ms) leaves prices older than MOMENTUM_MAX_AGE_MS out of the 1m / 5m lists; without
+ * it nothing is dropped.
  * @example
  * const output = createScanOutput(50);
  * scanCycle(state, screens, output);
@@ -118,7 +130,7 @@ export function scanCycle(state: ScannerState, screens: readonly CompiledScreen[
     const previousCount = list.count;
     previousSlots.set(list.slots);
     previousValues.set(list.values);
-    list.count = selectToplist(selection, list.definition.direction, k, list.slots, list.values);
+    list.count = selectToplist(selection, list.definition.direction, k, list.slots, list.values, list.definition.pivot);
     let changed = output.cycles === 0 || list.count !== previousCount;
     for (let index = 0; !changed && index < list.count; index++) {
       changed = list.slots[index] !== previousSlots[index] || list.values[index] !== previousValues[index];

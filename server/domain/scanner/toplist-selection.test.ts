@@ -11,10 +11,10 @@ function input(values: number[], options: { active?: number[]; order?: number[] 
   };
 }
 
-function select(values: number[], direction: "top" | "bottom", k: number, options: { active?: number[]; order?: number[] } = {}) {
+function select(values: number[], direction: "top" | "bottom", k: number, options: { active?: number[]; order?: number[]; pivot?: number } = {}) {
   const slots = new Int32Array(k);
   const out = new Float64Array(k);
-  const count = selectToplist(input(values, options), direction, k, slots, out);
+  const count = selectToplist(input(values, options), direction, k, slots, out, options.pivot);
   return { slots: [...slots.subarray(0, count)], values: [...out.subarray(0, count)] };
 }
 
@@ -42,6 +42,17 @@ describe("selectToplist", () => {
     expect(select([-1, Number.POSITIVE_INFINITY, -5, 0], "bottom", 4).values).toEqual([-5, -1, 0, Number.POSITIVE_INFINITY]);
   });
 
+  it("with a pivot keeps only values strictly beyond it: gainers > 0, losers < 0, zero and NaN in neither", () => {
+    // three symbols, K = 5: without the pivot the bottom list would show the two that went up
+    const changes = [2.5, -1.5, 0, Number.NaN, 4];
+    expect(select(changes, "top", 5, { pivot: 0 })).toEqual({ slots: [4, 0], values: [4, 2.5] });
+    expect(select(changes, "bottom", 5, { pivot: 0 })).toEqual({ slots: [1], values: [-1.5] });
+    expect(select([1, 2, 3], "bottom", 3, { pivot: 0 })).toEqual({ slots: [], values: [] });
+    // another pivot (RSI's 50), infinities count as beyond it
+    expect(select([70, 50, 30, Number.POSITIVE_INFINITY], "top", 4, { pivot: 50 }).slots).toEqual([3, 0]);
+    expect(select([70, 50, 30, Number.NEGATIVE_INFINITY], "bottom", 4, { pivot: 50 }).slots).toEqual([3, 2]);
+  });
+
   it("equals a full sort on random data with many ties", () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
@@ -51,15 +62,17 @@ describe("selectToplist", () => {
       const active = values.map(() => (random() < 0.9 ? 1 : 0));
       const order = values.map((_, index) => index).sort(() => random() - 0.5);
       const k = 1 + Math.floor(random() * 40);
+      const pivot = round % 2 === 0 ? undefined : Math.floor(random() * 10) - 5;
       for (const direction of ["top", "bottom"] as const) {
         const sign = direction === "top" ? -1 : 1;
+        const beyond = (value: number) => pivot === undefined || (direction === "top" ? value > pivot : value < pivot);
         const expected = values
           .map((value, slot) => ({ value, slot }))
-          .filter(({ value, slot }) => !Number.isNaN(value) && active[slot] === 1)
+          .filter(({ value, slot }) => !Number.isNaN(value) && active[slot] === 1 && beyond(value))
           .sort((a, b) => sign * (a.value - b.value) || (order[a.slot] as number) - (order[b.slot] as number))
           .slice(0, k)
           .map(({ slot }) => slot);
-        expect(select(values, direction, k, { active, order }).slots).toEqual(expected);
+        expect(select(values, direction, k, { active, order, pivot }).slots).toEqual(expected);
       }
     }
   });

@@ -1,7 +1,8 @@
 /**
  * Partial selection of the best K slots of a column: a bounded binary heap (O(n log K)), never a full sort
- * of the universe. NaN values and inactive slots are left out; equal values are ordered by symbol name
- * (`order`, ascending). Pure; allocates nothing (the caller passes the output buffers).
+ * of the universe. NaN values and inactive slots are left out; with a `pivot`, so are values not strictly on
+ * the list's side of it (gainers keep only changes > 0, losers only changes < 0). Equal values are ordered by
+ * symbol name (`order`, ascending). Pure; allocates nothing (the caller passes the output buffers).
  */
 
 /** Which end of the column a toplist takes: the largest values (`top`) or the smallest (`bottom`). */
@@ -18,12 +19,24 @@ export interface SelectionInput {
 
 /**
  * Writes the best `k` slots (best first) to `outSlots` / `outValues` (both of length ≥ k) and returns how many.
+ * `pivot` (optional): only values strictly above it (`top`) or strictly below it (`bottom`) are candidates,
+ * so a list never shows a value from the other side (a "loser" that went up); fewer than K may remain.
  * @example
  * // values [3, NaN, 5, 3] (symbols A B C D), k = 2, "top" → slots [2, 0] (C 5, then A 3 before D 3 by name)
+ * // values [2, −1, 0] (A B C), k = 3, "bottom", pivot 0 → slots [1] (only B is below 0)
  */
-export function selectToplist(input: SelectionInput, direction: ToplistDirection, k: number, outSlots: Int32Array, outValues: Float64Array): number {
+export function selectToplist(
+  input: SelectionInput,
+  direction: ToplistDirection,
+  k: number,
+  outSlots: Int32Array,
+  outValues: Float64Array,
+  pivot?: number,
+): number {
   const { values, active, order, size } = input;
   const sign = direction === "top" ? 1 : -1;
+  const hasPivot = pivot !== undefined;
+  const edge = pivot ?? 0;
   // `worse(a, b)`: a ranks after b. The heap keeps the worst of the kept slots at its root.
   const worse = (a: number, b: number): boolean => {
     const difference = sign * ((values[a] as number) - (values[b] as number));
@@ -33,7 +46,9 @@ export function selectToplist(input: SelectionInput, direction: ToplistDirection
   let count = 0;
   if (k <= 0) return 0;
   for (let slot = 0; slot < size; slot++) {
-    if (active[slot] !== 1 || Number.isNaN(values[slot] as number)) continue;
+    const value = values[slot] as number;
+    if (active[slot] !== 1 || Number.isNaN(value)) continue;
+    if (hasPivot && !(sign * (value - edge) > 0)) continue; // on the pivot or the other side of it
     if (count < k) {
       // sift up
       let at = count++;
