@@ -15,6 +15,7 @@ import { createBarClosedQueues } from "../server/queues/bar-closed.ts";
 import { createRedis, keys, queueConnection } from "../server/redis/client.ts";
 import { ActiveSymbolsWatcher, type ActiveSymbolSet } from "../server/services/active-symbols-watcher.ts";
 import { BarSink } from "../server/services/bar-sink.service.ts";
+import { queueCollectorHeartbeat } from "../server/services/collector-heartbeat.ts";
 import type { CollectorHealth, MarketDataSource } from "../server/sources/market-data-source.ts";
 
 /**
@@ -69,7 +70,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<void> 
   let watcher: ActiveSymbolsWatcher | null = null;
   const publishHealth = async () => {
     const health = withExchangeState(collector.health(), options.exchange, watcher?.set ?? null);
-    const multi = pipeline.redis.multi().set(keys().collectorHealth(collector.name), JSON.stringify(health), "EX", 30);
+    const multi = queueCollectorHeartbeat(pipeline.redis.multi(), keys(), health);
     for (const [key, value] of Object.entries(options.extraHealth ?? {})) multi.set(key, value);
     await multi.exec().catch(() => undefined);
   };

@@ -16,6 +16,7 @@ import { marketStatus } from "../domain/calendars/market-status.ts";
 import { env } from "../env.ts";
 import { redisKeys } from "../redis/keys.ts";
 import type { ServiceDeps } from "../services/service-deps.ts";
+import { writeCollectorHeartbeat } from "../services/collector-heartbeat.ts";
 import { createApiServices, type ApiServices } from "./api-services.ts";
 import { appRouter } from "./root.ts";
 import { createTRPCContext } from "./trpc.ts";
@@ -167,7 +168,7 @@ export function defineApiSuite(remote: string | undefined): void {
         expect(response.body).toMatchObject({ healthy: response.status === 200, postgres: { up: true }, redis: { up: true } });
         return;
       }
-      await redis.set(keys.collectorHealth("binance"), JSON.stringify(collector), "EX", 30);
+      await writeCollectorHeartbeat(redis, keys, collector);
       await redis.set(keys.feed(), "replay");
       const healthy = await getJson("/api/v1/health");
       expect(healthy.status).toBe(200);
@@ -176,16 +177,16 @@ export function defineApiSuite(remote: string | undefined): void {
       expect(report?.healthy).toBe(true);
       expect(report?.lastMessageAgeMs).toBeGreaterThanOrEqual(1_000);
 
-      await redis.set(keys.collectorHealth("binance"), JSON.stringify({ ...collector, status: "reconnecting" }), "EX", 30);
+      await writeCollectorHeartbeat(redis, keys, { ...collector, status: "reconnecting" });
       const unhealthy = await getJson("/api/v1/health");
       expect(unhealthy.status).toBe(503);
       expect(unhealthy.body.problems).toEqual(["collector binance is reconnecting"]);
 
       // a disabled collector (no keys) and a market-closed one are listed, never a problem
       const listed = { ...collector, symbols: {} };
-      await redis.set(keys.collectorHealth("binance"), JSON.stringify(collector), "EX", 30);
-      await redis.set(keys.collectorHealth("alpaca"), JSON.stringify({ ...listed, name: "alpaca", status: "closed", reason: "market closed; opens 2026-11-23T14:30:00Z" }), "EX", 30);
-      await redis.set(keys.collectorHealth("yahoo"), JSON.stringify({ ...listed, name: "yahoo", status: "disabled", reason: "switched off" }), "EX", 30);
+      await writeCollectorHeartbeat(redis, keys, collector);
+      await writeCollectorHeartbeat(redis, keys, { ...listed, name: "alpaca", status: "closed", reason: "market closed; opens 2026-11-23T14:30:00Z" });
+      await writeCollectorHeartbeat(redis, keys, { ...listed, name: "yahoo", status: "disabled", reason: "switched off" });
       const mixed = await getJson("/api/v1/health");
       expect(mixed.status).toBe(200);
       const byName = (name: string) => (mixed.body.collectors as Array<{ name: string; status: string }>).find((entry) => entry.name === name);

@@ -14,6 +14,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env } from "../env.ts";
 import { redisKeys } from "../redis/keys.ts";
+import { writeCollectorHeartbeat } from "../services/collector-heartbeat.ts";
 import { createHealthService } from "../services/health.service.ts";
 import { createMarketStatusService, type SymbolMarketInfo } from "../services/market-status.service.ts";
 import { createApiServices } from "./api-services.ts";
@@ -112,9 +113,9 @@ describe("market status of symbols (REST, tRPC, health)", () => {
   it("health lists every active symbol's market and stays 200 with a closed stock collector", async () => {
     clock = utc("2025-11-22T15:00:00Z");
     const heartbeat = { mode: "replay", lastMessageAt: clock - 1_000, updatedAt: clock, reconnects: 0, symbols: {} };
-    await redis.set(keys.collectorHealth("binance"), JSON.stringify({ ...heartbeat, name: "binance", status: "healthy" }), "EX", 30);
-    await redis.set(keys.collectorHealth("alpaca"), JSON.stringify({ ...heartbeat, name: "alpaca", status: "closed", reason: "market closed; opens 2025-11-24T14:30:00Z" }), "EX", 30);
-    await redis.set(keys.collectorHealth("yahoo"), JSON.stringify({ ...heartbeat, name: "yahoo", status: "disabled", reason: "switched off in config/exchanges.yaml" }), "EX", 30);
+    await writeCollectorHeartbeat(redis, keys, { ...heartbeat, name: "binance", status: "healthy" });
+    await writeCollectorHeartbeat(redis, keys, { ...heartbeat, name: "alpaca", status: "closed", reason: "market closed; opens 2025-11-24T14:30:00Z" });
+    await writeCollectorHeartbeat(redis, keys, { ...heartbeat, name: "yahoo", status: "disabled", reason: "switched off in config/exchanges.yaml" });
     const response = await fetch(`${base}/api/v1/health`);
     const body = (await response.json()) as { healthy: boolean; problems: string[]; markets: Record<string, unknown>; collectors: Array<{ name: string; status: string }> };
     expect(response.status).toBe(200);

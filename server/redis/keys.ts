@@ -11,7 +11,8 @@ export interface RedisKeys {
   barChannel(symbol: SymbolId, timeframe: Timeframe): string;
   barChannelPattern(): string;
   collectorHealth(name: string): string;
-  collectorHealthPattern(): string;
+  /** Names of the collectors that wrote a heartbeat (SET; each heartbeat adds its name and refreshes the TTL): health reads it instead of SCAN. */
+  collectorRegistry(): string;
   metrics(processName: string): string;
   metricsPattern(): string;
   feed(): string;
@@ -62,7 +63,7 @@ export function redisKeys(namespace: string): RedisKeys {
     barChannel: (symbol, timeframe) => `${namespace}:bars:${symbol}:${timeframe}`,
     barChannelPattern: () => `${namespace}:bars:*`,
     collectorHealth: (name) => `${namespace}:health:collector:${name}`,
-    collectorHealthPattern: () => `${namespace}:health:collector:*`,
+    collectorRegistry: () => `${namespace}:health:collectors`,
     metrics: (processName) => `${namespace}:metrics:${processName}`,
     metricsPattern: () => `${namespace}:metrics:*`,
     feed: () => `${namespace}:feed`,

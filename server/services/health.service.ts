@@ -1,6 +1,8 @@
 /**
- * System health for /api/v1/health and `health.status`: PostgreSQL and Redis pings, every collector
- * heartbeat under `{ns}:health:collector:*` (CollectorHealth, docs/architecture.md) and the feed mode.
+ * System health for /api/v1/health and `health.status`: PostgreSQL and Redis pings, the heartbeat
+ * `{ns}:health:collector:{name}` (CollectorHealth, docs/architecture.md) of every collector named in the registry
+ * SET `{ns}:health:collectors` (collector-heartbeat.ts: one SMEMBERS + one MGET, no SCAN of the keyspace; a name
+ * whose heartbeat expired is not listed) and the feed mode.
  * Healthy only when PostgreSQL and Redis answer and at least one enabled collector reports, all of them "healthy".
  * A "disabled" collector (switched off by configuration, e.g. Alpaca without API keys) is listed with its reason
  * but does not count: it neither makes the system unhealthy nor counts as the reporting collector.
@@ -14,11 +16,6 @@ import { createMarketStatusService, type MarketStatusService, type SymbolMarketS
 import { defaultServiceDeps, whenRedisReady, type ServiceDeps } from "./service-deps.ts";
 
 const PING_TIMEOUT_MS = 2_000;
-/**
- * Keys SCAN looks at per call. The heartbeats share Redis with every bar cache and queue key (hundreds of thousands
- * in a busy or shared Redis): small pages made the scan take thousands of round trips and miss the ping timeout.
- */
-const SCAN_COUNT = 5_000;
 
 /**
  * Every collector status a heartbeat may carry (also the OpenAPI enum). Must list each CollectorStatus of
@@ -137,21 +134,11 @@ export interface HealthService {
 }
 
 export function createHealthService(deps: ServiceDeps, markets: MarketStatusService = createMarketStatusService(deps)): HealthService {
-  async function scanKeys(pattern: string): Promise<string[]> {
-    const found: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await deps.redis.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT);
-      found.push(...batch);
-      cursor = next;
-    } while (cursor !== "0");
-    return found.sort();
-  }
-
   async function readCollectors(now: number): Promise<CollectorReport[]> {
-    const keys = await scanKeys(deps.keys.collectorHealthPattern());
-    if (keys.length === 0) return [];
-    const values = await deps.redis.mget(...keys);
+    // The registry, not a SCAN: the heartbeats share Redis with every bar cache and queue key.
+    const names = (await deps.redis.smembers(deps.keys.collectorRegistry())).sort();
+    if (names.length === 0) return [];
+    const values = await deps.redis.mget(...names.map((name) => deps.keys.collectorHealth(name)));
     const reports: CollectorReport[] = [];
     for (const value of values) {
       if (!value) continue;
