@@ -71,6 +71,35 @@ export async function listChannelsOfUser(db: Queryable, userId: string): Promise
   return result.rows.map(toChannel);
 }
 
+export interface ChannelPatch {
+  name?: string;
+  config?: object;
+  enabled?: boolean;
+  ratePerMinute?: number;
+  rateBurst?: number;
+}
+
+/** Applies the given fields to one of the user's channels; null when the user has no such channel. */
+export async function updateChannelOfUser(db: Queryable, channelId: string, userId: string, patch: ChannelPatch): Promise<ChannelRow | null> {
+  const result = await db.query<ChannelDbRow>(
+    `UPDATE notification_channels c SET
+       name = COALESCE($3, c.name), config = COALESCE($4::jsonb, c.config), enabled = COALESCE($5, c.enabled),
+       rate_per_minute = COALESCE($6, c.rate_per_minute), rate_burst = COALESCE($7, c.rate_burst), updated_at = now()
+     WHERE c.id = $1 AND c.user_id = $2 RETURNING ${CHANNEL_COLUMNS}`,
+    [channelId, userId, patch.name ?? null, patch.config === undefined ? null : JSON.stringify(patch.config), patch.enabled ?? null, patch.ratePerMinute ?? null, patch.rateBurst ?? null],
+  );
+  return result.rows[0] ? toChannel(result.rows[0]) : null;
+}
+
+/** Replaces the signing secret of one of the user's webhook channels; null when there is no such webhook channel. */
+export async function replaceWebhookSecret(db: Queryable, channelId: string, userId: string, secret: string): Promise<ChannelRow | null> {
+  const result = await db.query<ChannelDbRow>(
+    `UPDATE notification_channels c SET secret = $3, updated_at = now() WHERE c.id = $1 AND c.user_id = $2 AND c.kind = 'webhook' RETURNING ${CHANNEL_COLUMNS}`,
+    [channelId, userId, secret],
+  );
+  return result.rows[0] ? toChannel(result.rows[0]) : null;
+}
+
 interface NotificationDbRow {
   id: string;
   user_id: string;
@@ -110,13 +139,16 @@ export interface DeliveryRef {
   status: DeliveryStatus;
 }
 
-/** Creates the missing deliveries of a notification (one per channel) and returns all of them for those channels. */
-export async function ensureDeliveries(db: Queryable, notificationId: string, channelIds: readonly string[]): Promise<DeliveryRef[]> {
+/**
+ * Creates the missing deliveries of a notification (one per channel) and returns all of them for those channels.
+ * `namespace`: the MARKETLENS_NAMESPACE whose queue gets the jobs (scopes the notifier's sweep; null = any).
+ */
+export async function ensureDeliveries(db: Queryable, notificationId: string, channelIds: readonly string[], namespace: string | null = null): Promise<DeliveryRef[]> {
   if (channelIds.length === 0) return [];
   await db.query(
-    `INSERT INTO deliveries (notification_id, channel_id) SELECT $1, unnest($2::uuid[])
+    `INSERT INTO deliveries (notification_id, channel_id, namespace) SELECT $1, unnest($2::uuid[]), $3
      ON CONFLICT (notification_id, channel_id) DO NOTHING`,
-    [notificationId, channelIds],
+    [notificationId, channelIds, namespace],
   );
   const result = await db.query<{ id: string; notification_id: string; channel_id: string; status: DeliveryStatus }>(
     `SELECT id::text AS id, notification_id::text AS notification_id, channel_id::text AS channel_id, status
@@ -126,13 +158,18 @@ export async function ensureDeliveries(db: Queryable, notificationId: string, ch
   return result.rows.map((row) => ({ id: row.id, notificationId: row.notification_id, channelId: row.channel_id, status: row.status }));
 }
 
-/** Deliveries still open (pending/sending/failed) and untouched for `idleMs` — the notifier's re-enqueue sweep. */
-export async function listStaleOpenDeliveries(db: Queryable, idleMs: number, limit = 500): Promise<DeliveryRef[]> {
+/**
+ * Deliveries still open (pending/sending/failed) and untouched for `idleMs` — the notifier's re-enqueue sweep.
+ * Only those of `namespace` (and legacy rows without one, written before deliveries recorded it): another
+ * namespace sharing the database has its own queue and its own notifier.
+ */
+export async function listStaleOpenDeliveries(db: Queryable, idleMs: number, options: { namespace: string; limit?: number }): Promise<DeliveryRef[]> {
   const result = await db.query<{ id: string; notification_id: string; channel_id: string; status: DeliveryStatus }>(
     `SELECT id::text AS id, notification_id::text AS notification_id, channel_id::text AS channel_id, status FROM deliveries
      WHERE status IN ('pending', 'sending', 'failed') AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
+       AND (namespace = $3 OR namespace IS NULL)
      ORDER BY updated_at LIMIT $2`,
-    [idleMs, limit],
+    [idleMs, options.limit ?? 500, options.namespace],
   );
   return result.rows.map((row) => ({ id: row.id, notificationId: row.notification_id, channelId: row.channel_id, status: row.status }));
 }
@@ -232,6 +269,42 @@ export async function finishAttempt(pool: pg.Pool, deliveryId: string, attemptId
 /** Dead-letters a delivery without an attempt (channel gone, disabled, or the job gave up). */
 export async function markDead(db: Queryable, deliveryId: string, error: string): Promise<void> {
   await db.query(`UPDATE deliveries SET status = 'dead', last_error = $2, updated_at = now() WHERE id = $1 AND status <> 'delivered'`, [deliveryId, error.slice(0, 2_048)]);
+}
+
+export interface OwnedDelivery extends DeliveryRef {
+  lastError: string | null;
+  channelName: string;
+  channelEnabled: boolean;
+}
+
+/** One delivery of the user's (through its notification), or null: missing and another user's look the same. */
+export async function findDeliveryOfUser(db: Queryable, deliveryId: string, userId: string): Promise<OwnedDelivery | null> {
+  const result = await db.query<{ id: string; notification_id: string; channel_id: string; status: DeliveryStatus; last_error: string | null; channel_name: string; channel_enabled: boolean }>(
+    `SELECT d.id::text AS id, d.notification_id::text AS notification_id, d.channel_id::text AS channel_id, d.status, d.last_error,
+            c.name AS channel_name, c.enabled AS channel_enabled
+     FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN notification_channels c ON c.id = d.channel_id
+     WHERE d.id = $1 AND n.user_id = $2`,
+    [deliveryId, userId],
+  );
+  const row = result.rows[0];
+  return row ? { id: row.id, notificationId: row.notification_id, channelId: row.channel_id, status: row.status, lastError: row.last_error, channelName: row.channel_name, channelEnabled: row.channel_enabled } : null;
+}
+
+/**
+ * dead → pending (a user's retry), recording the namespace whose queue gets the new job. Guarded on `dead`, so of
+ * two concurrent retries exactly one gets true. The attempt counter keeps counting (the log numbers stay unique).
+ */
+export async function reopenDeadDelivery(db: Queryable, deliveryId: string, namespace: string | null): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE deliveries SET status = 'pending', last_error = NULL, namespace = COALESCE($2, namespace), updated_at = now() WHERE id = $1 AND status = 'dead'`,
+    [deliveryId, namespace],
+  );
+  return result.rowCount === 1;
+}
+
+/** Undoes reopenDeadDelivery when its job could not be queued (nothing changed for the user). */
+export async function restoreDeadDelivery(db: Queryable, deliveryId: string, error: string): Promise<void> {
+  await db.query(`UPDATE deliveries SET status = 'dead', last_error = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [deliveryId, error.slice(0, 2_048)]);
 }
 
 /** Counts one rate-limit delay. */

@@ -1,6 +1,6 @@
 /**
  * The audit log (DESIGN.md security rules): sign-ins, failed sign-ins, registrations, sign-outs,
- * admin actions and API key changes. Writing never fails the action being audited: a write error
+ * admin actions, API key changes and notification-channel changes. Writing never fails the action being audited: a write error
  * is logged (so a PostgreSQL hiccup does not lock users out) and counted by the caller's logs.
  * Add an action name to AuditAction when a new kind of event is audited.
  */
@@ -16,7 +16,11 @@ export type AuditAction =
   | "admin.promote_first_user"
   | "admin.action"
   | "api_key.create"
-  | "api_key.revoke";
+  | "api_key.revoke"
+  | "channel.create"
+  | "channel.update"
+  | "channel.rotate_secret"
+  | "channel.retry_delivery";
 
 export interface AuditEntry {
   action: AuditAction;

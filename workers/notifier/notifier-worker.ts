@@ -2,7 +2,8 @@
  * The notifier, composed: a BullMQ Worker on the "notify" queue → notify.processor.ts → delivery.service.ts
  * (PostgreSQL state + channel senders + Redis token buckets), and a sweep that re-enqueues open deliveries whose
  * job is missing from Redis (enqueued while Redis was down, or lost with a flushed Redis) and dead-letters those
- * whose job BullMQ gave up on (e.g. stalled too often). The process entry (workers/notifier.ts) and the tests
+ * whose job BullMQ gave up on (e.g. stalled too often) — only deliveries of its own namespace, since several
+ * namespaces may share one database (each has its own queue and notifier). The process entry (workers/notifier.ts) and the tests
  * build it; the caller owns `pool` and `redis` and closes them after `close()`.
  */
 import { Worker, type Queue } from "bullmq";
@@ -15,6 +16,7 @@ import type { QueueConnectionOptions } from "../../server/redis/client.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
 import type { AttemptReport } from "../../server/services/notifications/delivery.service.ts";
 import { createSenders } from "../../server/services/notifications/channel-senders.ts";
+import { namespaceOfQueuePrefix } from "../../server/services/notifications/delivery-namespace.ts";
 import { takeToken } from "../../server/services/notifications/rate-limit.ts";
 import type { GuardOptions } from "../../server/services/notifications/ssrf-guard.ts";
 import { createNotifyProcessor } from "./notify.processor.ts";
@@ -43,6 +45,11 @@ export interface NotifierWorkerOptions {
   /** Sweep period and how long an open delivery must sit untouched before the sweep looks at it. */
   sweepIntervalMs?: number;
   sweepIdleMs?: number;
+  /**
+   * The sweep looks only at deliveries recorded for this MARKETLENS_NAMESPACE (and legacy ones without any);
+   * default: the namespace of `keys`, i.e. of the queue this notifier consumes.
+   */
+  namespace?: string;
   now?: () => number;
   log?: Log;
 }
@@ -55,9 +62,13 @@ export class NotifierWorker {
   private closed = false;
   private readonly senders: ReturnType<typeof createSenders>;
   private readonly log: Log;
+  private readonly namespace: string;
 
   constructor(private readonly options: NotifierWorkerOptions) {
     this.log = options.log ?? (() => undefined);
+    const namespace = options.namespace ?? namespaceOfQueuePrefix(options.keys.queuePrefix());
+    if (!namespace) throw new Error(`notifier: cannot tell the namespace of queue prefix ${options.keys.queuePrefix()}; pass options.namespace`);
+    this.namespace = namespace;
     this.senders = createSenders({
       redis: options.redis,
       keys: options.keys,
@@ -108,7 +119,7 @@ export class NotifierWorker {
     const queue = this.queue;
     if (!queue) return;
     try {
-      const stale = await listStaleOpenDeliveries(this.options.pool, this.options.sweepIdleMs ?? Math.max(60_000, this.options.lockMs * 2));
+      const stale = await listStaleOpenDeliveries(this.options.pool, this.options.sweepIdleMs ?? Math.max(60_000, this.options.lockMs * 2), { namespace: this.namespace });
       const missing: TNotifyJob[] = [];
       for (const delivery of stale) {
         const data = { deliveryId: delivery.id, notificationId: delivery.notificationId, channelId: delivery.channelId };

@@ -1,12 +1,14 @@
 /**
  * Notification use cases for the API and the alert engine:
  * - createChannel: validates the config (zod), refuses SSRF targets up front (checked again at every send), and
- *   returns the webhook signing secret — the only time it is shown;
+ *   returns the webhook signing secret — the only time it is shown (audited as channel.create);
  * - listChannels: a user's channels, secrets never included;
  * - enqueueNotification: one notification per idempotency key, one delivery per channel, one BullMQ job per
  *   delivery (deterministic job id) — calling it twice for the same firing delivers once;
  * - sendTest: the "send test" button — a test notification on one channel through the real pipeline;
  * - listDeliveries: the delivery log (every attempt) a user sees.
+ * Editing, enabling/disabling and secret rotation: channel-management.service.ts; retrying a dead delivery:
+ * delivery-retry.service.ts.
  * Bad input throws AppError("BAD_REQUEST" | "NOT_FOUND") and changes nothing.
  */
 import { randomUUID } from "node:crypto";
@@ -36,6 +38,8 @@ import {
 } from "../../db/notifications.repo.ts";
 import { enqueueNotifyJobs, type TNotifyJob } from "../../queues/notify.ts";
 import { AppError } from "../app-error.ts";
+import { recordAudit } from "../audit.service.ts";
+import { namespaceOfQueue } from "./delivery-namespace.ts";
 import { checkTarget, SsrfRefusedError, type GuardOptions } from "./ssrf-guard.ts";
 import { newWebhookSecret } from "./webhook-signature.ts";
 
@@ -49,30 +53,35 @@ export interface NotificationServiceDeps {
 /** A channel as shown to its owner (no secret). */
 export type PublicChannel = Omit<ChannelRow, "secret">;
 
-function publicChannel(channel: ChannelRow): PublicChannel {
+export function publicChannel(channel: ChannelRow): PublicChannel {
   const { secret: _secret, ...rest } = channel;
   return rest;
 }
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+/** Validates service input: a bad value throws AppError("BAD_REQUEST", "<what>: <path>: <problem>; …"). */
+export function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new AppError("BAD_REQUEST", `${what}: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ")}`);
   return parsed.data;
 }
 
-/** Creates a channel. For webhooks the result carries `secret`, shown this once. */
-export async function createChannel(deps: NotificationServiceDeps, input: TCreateChannelInput): Promise<PublicChannel & { secret?: string }> {
-  const channel = parse(ZCreateChannelInput, input, "invalid channel");
-  if (channel.kind === "slack" || channel.kind === "webhook") {
-    try {
-      await checkTarget(channel.config.url, deps.guard);
-    } catch (error) {
-      if (error instanceof SsrfRefusedError) throw new AppError("BAD_REQUEST", `invalid channel: ${error.message}`);
-      throw error;
-    }
+/** The SSRF guard on a Slack/webhook URL a user gives (create and edit): a refused target is a BAD_REQUEST. */
+export async function refuseUnsafeUrl(url: string, guard: GuardOptions): Promise<void> {
+  try {
+    await checkTarget(url, guard);
+  } catch (error) {
+    if (error instanceof SsrfRefusedError) throw new AppError("BAD_REQUEST", `invalid channel: ${error.message}`);
+    throw error;
   }
+}
+
+/** Creates a channel. For webhooks the result carries `secret`, shown this once. */
+export async function createChannel(deps: NotificationServiceDeps, input: TCreateChannelInput, actor: { actorIp?: string | null } = {}): Promise<PublicChannel & { secret?: string }> {
+  const channel = parse(ZCreateChannelInput, input, "invalid channel");
+  if (channel.kind === "slack" || channel.kind === "webhook") await refuseUnsafeUrl(channel.config.url, deps.guard);
   const secret = channel.kind === "webhook" ? newWebhookSecret() : null;
   const row = await insertChannel(deps.pool, { ...channel, secret });
+  await recordAudit(deps.pool, { action: "channel.create", userId: row.userId, actorIp: actor.actorIp ?? null, target: `channel:${row.id}`, details: { kind: row.kind, name: row.name } });
   return secret ? { ...publicChannel(row), secret } : publicChannel(row);
 }
 
@@ -103,8 +112,10 @@ export async function enqueueNotification(deps: NotificationServiceDeps, input: 
     if (unknown.length > 0) throw new AppError("NOT_FOUND", `user ${request.userId} has no channel ${unknown.join(", ")}`);
     targets = request.channelIds.map((id) => owned.get(id)!);
   } else {
-    targets = channels.filter((channel) => channel.enabled);
+    targets = channels;
   }
+  // A disabled channel gets no new deliveries, even when the alert names it: nothing is queued or logged for it.
+  targets = targets.filter((channel) => channel.enabled);
   // One transaction: a notification never exists without its deliveries, so a repeated key (created: false)
   // finds them all. A repeated key never adds channels: the first call decided where it goes.
   const client = await deps.pool.connect();
@@ -121,7 +132,7 @@ export async function enqueueNotification(deps: NotificationServiceDeps, input: 
     });
     notificationId = upserted.notification.id;
     created = upserted.created;
-    deliveries = created ? await ensureDeliveries(client, notificationId, targets.map((channel) => channel.id)) : await deliveriesOf(client, notificationId);
+    deliveries = created ? await ensureDeliveries(client, notificationId, targets.map((channel) => channel.id), namespaceOfQueue(deps.queue)) : await deliveriesOf(client, notificationId);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
