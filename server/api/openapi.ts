@@ -553,6 +553,43 @@ export const openApiDocument: OpenApiDocument = {
         responses: { "201": { description: "Created", content: json({ type: "object", required: ["channel"], properties: { channel: ref("Channel") } }) }, "400": errorResponse("Invalid config or a refused (SSRF) target"), ...guardErrors },
       },
     },
+    "/api/v1/channels/{id}": {
+      patch: {
+        operationId: "updateChannel",
+        summary: "Rename a channel, change its target (same SSRF check as creation), enable/disable it or change its rate limit",
+        tags: ["alerts"],
+        parameters: [{ name: "id", in: "path", required: true, description: "The channel's id (UUID)", schema: { type: "string" } }],
+        requestBody: {
+          required: true,
+          content: json({ type: "object", properties: { name: { type: "string" }, config: { type: "object", description: "{address} for email, {url} for slack/webhook" }, enabled: { type: "boolean" }, ratePerMinute: { type: "integer" }, rateBurst: { type: "integer" } } }),
+        },
+        responses: { "200": { description: "The channel", content: json({ type: "object", required: ["channel"], properties: { channel: ref("Channel") } }) }, "400": errorResponse("Invalid change or a refused (SSRF) target; nothing changed"), "404": errorResponse("No such channel among yours"), ...guardErrors },
+      },
+    },
+    "/api/v1/channels/{id}/rotate-secret": {
+      post: {
+        operationId: "rotateChannelSecret",
+        summary: "Replace a webhook channel's signing secret; the new secret is in the answer, shown this once, and signs every later send",
+        tags: ["alerts"],
+        parameters: [{ name: "id", in: "path", required: true, description: "The channel's id (UUID)", schema: { type: "string" } }],
+        responses: { "200": { description: "The channel with its new `secret`", content: json({ type: "object", required: ["channel"], properties: { channel: ref("Channel") } }) }, "400": errorResponse("Not a webhook channel"), "404": errorResponse("No such channel among yours"), ...guardErrors },
+      },
+    },
+    "/api/v1/channels/deliveries/{id}/retry": {
+      post: {
+        operationId: "retryDelivery",
+        summary: "Send a dead delivery again under the same delivery id (idempotent: a repeated call queues nothing more)",
+        tags: ["alerts"],
+        parameters: [{ name: "id", in: "path", required: true, description: "The delivery's id (UUID)", schema: { type: "string" } }],
+        responses: {
+          "202": { description: "Queued (requeued: true) or already on its way (requeued: false)", content: json({ type: "object", required: ["id", "status", "requeued"], properties: { id: { type: "string" }, notificationId: { type: "string" }, channelId: { type: "string" }, status: { type: "string" }, requeued: { type: "boolean" } } }) },
+          "400": errorResponse("Delivered already, or its channel is disabled"),
+          "404": errorResponse("No such delivery among yours"),
+          "503": errorResponse("The queue is unavailable; nothing changed"),
+          ...guardErrors,
+        },
+      },
+    },
     "/api/v1/channels/{id}/test": {
       post: {
         operationId: "sendChannelTest",
