@@ -2,9 +2,11 @@
 /**
  * The delivery log: one row per delivery (newest first) with its status, and each attempt under it
  * (outcome, HTTP or SMTP response, error, duration). Filter by channel and status; refreshes every few
- * seconds while a delivery is still pending or sending. Rows: `data-testid="delivery-row"` + data-status.
+ * seconds while a delivery is still pending or sending. A dead delivery has a "Retry" button: it goes out again
+ * under the same delivery id (receivers can deduplicate), once however often it is pressed.
+ * Rows: `data-testid="delivery-row"` + data-status; `retry-delivery`, `retry-error`.
  */
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../../server/domain/notifications/notification-types.ts";
 import { useTRPC } from "../trpc.ts";
@@ -14,6 +16,37 @@ const PAGE_SIZE = 20;
 
 function time(ms: number | null): string {
   return ms === null ? "–" : new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+
+function RetryButton({ deliveryId }: { deliveryId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const retry = useMutation(trpc.channels.retryDelivery.mutationOptions());
+  const [error, setError] = useState<string | null>(null);
+
+  async function run() {
+    setError(null);
+    try {
+      await retry.mutateAsync({ id: deliveryId });
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+    await queryClient.invalidateQueries({ queryKey: trpc.channels.deliveries.queryKey() });
+  }
+
+  return (
+    <>
+      {" "}
+      <button type="button" className="secondary-button" data-testid="retry-delivery" disabled={retry.isPending || retry.isSuccess} onClick={() => void run()}>
+        {retry.isPending ? "Retrying…" : "Retry"}
+      </button>
+      {error ? (
+        <div className="attempt-error" role="alert" data-testid="retry-error">
+          {error}
+        </div>
+      ) : null}
+    </>
+  );
 }
 
 export function DeliveryLog() {
@@ -103,6 +136,7 @@ export function DeliveryLog() {
                 </td>
                 <td>
                   <span className={`status-pill status-${delivery.status}`}>{delivery.status}</span>
+                  {delivery.status === "dead" ? <RetryButton key={`${delivery.id}:${delivery.attempts}`} deliveryId={delivery.id} /> : null}
                   {delivery.rateLimited > 0 ? <span className="muted"> · rate-limited {delivery.rateLimited}×</span> : null}
                   {delivery.lastError ? <div className="attempt-error">{delivery.lastError}</div> : null}
                 </td>
