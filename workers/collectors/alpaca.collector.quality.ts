@@ -6,30 +6,19 @@
  * Freshness is judged against the collector's view of exchange time (the latest trade time or bar end seen), aged
  * by wall time while the market is open; while it is closed that view stops, so a weekend is not "stale".
  */
-import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Bar, SymbolId, Trade } from "../../server/domain/bars/bar.ts";
 import { QualityGate } from "../../server/domain/quality/quality-gate.ts";
-import type { QualityIssue, QualityOptions } from "../../server/domain/quality/quality-types.ts";
+import type { QualityIssue } from "../../server/domain/quality/quality-types.ts";
 import type { CollectorMetrics } from "../../server/observability/collector-metrics.ts";
-import type { RedisKeys } from "../../server/redis/keys.ts";
 import { QualitySink } from "../../server/services/quality-sink.service.ts";
-
-/** Redis for the score snapshots, gate thresholds and the sink's intervals (as BinanceCollectorOptions.quality). */
-export interface AlpacaQualityOptions {
-  redis?: Redis;
-  keys?: RedisKeys;
-  gate?: Partial<QualityOptions>;
-  flushIntervalMs?: number;
-  snapshotIntervalMs?: number;
-  historyIntervalMs?: number;
-}
+import type { CollectorQualityOptions } from "./collector-quality-options.ts";
 
 export interface AlpacaQualityStageOptions {
   pool: pg.Pool;
   metrics: CollectorMetrics;
   source: string;
-  options?: AlpacaQualityOptions;
+  options?: CollectorQualityOptions;
   /** Whether the market is in session now (exchange time stops while it is not). */
   marketOpen: () => boolean;
   log?: (level: "info" | "warn" | "error", message: string, details?: object) => void;

@@ -30,13 +30,15 @@ import type { CollectorMetrics } from "../../server/observability/collector-metr
 import type { BarSink } from "../../server/services/bar-sink.service.ts";
 import type { AlpacaRestClient } from "../../server/sources/alpaca/alpaca-rest.ts";
 import { AlpacaStream } from "../../server/sources/alpaca/alpaca-stream.ts";
-import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
+import { CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
 import type { CollectorHealth, CollectorStatus, MarketDataSource } from "../../server/sources/market-data-source.ts";
 import { SessionGate, type SessionGateClock } from "../../server/sources/session-gate.ts";
 import { AlpacaHistory, SessionMinutes } from "./alpaca.collector.history.ts";
 import { AlpacaMessageRouter } from "./alpaca.collector.messages.ts";
-import { AlpacaQualityStage, type AlpacaQualityOptions } from "./alpaca.collector.quality.ts";
+import { AlpacaQualityStage } from "./alpaca.collector.quality.ts";
 import { AlpacaSymbols } from "./alpaca.collector.symbols.ts";
+import { breakerHealth, watchBreaker } from "./collector-breakers.ts";
+import type { CollectorQualityOptions } from "./collector-quality-options.ts";
 
 const MAX_BUFFERED_MESSAGES = 500_000;
 /** After the close, the last minutes are fetched again over REST (late `updatedBars` the socket did not see). */
@@ -69,7 +71,7 @@ export interface AlpacaCollectorOptions {
   log?: (level: "info" | "warn" | "error", message: string, details?: object) => void;
   streamOptions?: { initialBackoffMs?: number; maxBackoffMs?: number; idleTimeoutMs?: number };
   streamBreakerOptions?: BreakerOptions;
-  quality?: AlpacaQualityOptions;
+  quality?: CollectorQualityOptions;
 }
 
 export class AlpacaCollector implements MarketDataSource {
@@ -101,15 +103,7 @@ export class AlpacaCollector implements MarketDataSource {
     this.clock = options.clock ?? { now: options.now ?? (() => Date.now()) };
     this.streamBreaker = new SourceBreaker(this.name, "stream", options.streamBreakerOptions);
     this.restBreaker = options.rest?.breaker ?? new SourceBreaker(this.name, "rest");
-    for (const breaker of [this.restBreaker, this.streamBreaker]) {
-      const labels = { source: this.name, kind: breaker.kind };
-      options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[breaker.state]);
-      breaker.onTransition(({ from, to, snapshot }) => {
-        options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[to]);
-        options.metrics.circuitTransitions.inc({ ...labels, to });
-        if (!snapshot.heldReason) this.log(to === "open" ? "error" : "warn", `${breaker.kind} circuit ${from} → ${to}`, snapshot);
-      });
-    }
+    for (const breaker of [this.restBreaker, this.streamBreaker]) watchBreaker(breaker, this.name, options.metrics, this.log.bind(this));
     this.builder = new BarBuilder({
       latenessMs: options.latenessMs,
       onEvent: (event) => {
@@ -139,7 +133,7 @@ export class AlpacaCollector implements MarketDataSource {
           now: () => this.clock.now(),
           initialBackfillBars: options.initialBackfillBars,
           maxRepairBars: options.maxRepairBars ?? 10_080,
-          log: (level, message, details) => this.log(level, message, details),
+          log: this.log.bind(this),
         })
       : null;
   }
@@ -191,11 +185,9 @@ export class AlpacaCollector implements MarketDataSource {
     if (status !== "disabled") {
       if (this.fatal) [status, reason] = ["down", this.fatal];
       else if (this.gate && !this.gate.isOpen) [status, reason] = ["closed", this.gate.reason ?? "market closed"];
-      else if (breakers.stream.state === "open" && !breakers.stream.heldReason) {
-        status = "down";
-        reason = `stream circuit open after ${breakers.stream.failures} consecutive failed connects${breakers.stream.lastError ? ` (${breakers.stream.lastError})` : ""}`;
-      } else if (breakers.rest.state === "open") {
-        reason = `REST circuit open after ${breakers.rest.failures} consecutive failures${breakers.rest.lastError ? ` (${breakers.rest.lastError})` : ""}; gap repair waits for it`;
+      else {
+        const tripped = breakerHealth(breakers);
+        if (tripped) [status, reason] = [tripped.down ? "down" : status, tripped.reason];
       }
     }
     return {

@@ -25,26 +25,26 @@
  * speed > 1 is not "stale"; REST bars (repair, backfill) are history and are not checked for freshness.
  * The same code runs against live Binance and the replay exchange (BINANCE_WS_URL / BINANCE_REST_URL).
  */
-import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Bar, SymbolId, Trade } from "../../server/domain/bars/bar.ts";
 import { BarBuilder } from "../../server/domain/bars/bar-builder.ts";
 import { parseBinanceFrame } from "../../server/domain/binance/binance-frames.ts";
 import { QualityGate } from "../../server/domain/quality/quality-gate.ts";
-import type { QualityIssue, QualityOptions } from "../../server/domain/quality/quality-types.ts";
+import type { QualityIssue } from "../../server/domain/quality/quality-types.ts";
 import { alignTime, TIMEFRAME_MS } from "../../server/domain/time/timeframes.ts";
 import { readCandleRange } from "../../server/db/candles.repo.ts";
 import type { SymbolRow } from "../../server/db/symbols.repo.ts";
 import type { CollectorMetrics } from "../../server/observability/collector-metrics.ts";
-import type { RedisKeys } from "../../server/redis/keys.ts";
 import type { BarSink } from "../../server/services/bar-sink.service.ts";
 import { QualitySink } from "../../server/services/quality-sink.service.ts";
 import { BinanceShards } from "../../server/sources/binance/binance-shards.ts";
 import type { StreamTimingOptions } from "../../server/sources/binance/binance-stream.ts";
-import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
+import { CircuitOpenError, SourceBreaker, type BreakerOptions } from "../../server/sources/circuit-breaker.ts";
 import type { BinanceRestClient } from "../../server/sources/binance/binance-rest.ts";
 import type { CollectorHealth, CollectorStatus, ConnectionHealth, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
 import { GapRepair } from "./binance.collector.repair.ts";
+import { breakerHealth, watchBreaker } from "./collector-breakers.ts";
+import type { CollectorQualityOptions } from "./collector-quality-options.ts";
 
 const MAX_BUFFERED_FRAMES = 500_000;
 
@@ -78,19 +78,8 @@ export interface BinanceCollectorOptions {
   refreshStaggerMs?: number;
   /** Options of the "stream" circuit breaker (defaults: 5 failures, 60 s, 2 successes). */
   streamBreakerOptions?: BreakerOptions;
-  /**
-   * Data quality: Redis for the `{ns}:quality:{SYMBOL}` snapshots (without it only the gauge and the history table
-   * are written), gate thresholds (QualityOptions) and the sink's intervals (defaults: quarantine flush 1 s,
-   * snapshot 5 s, history row 60 s).
-   */
-  quality?: {
-    redis?: Redis;
-    keys?: RedisKeys;
-    gate?: Partial<QualityOptions>;
-    flushIntervalMs?: number;
-    snapshotIntervalMs?: number;
-    historyIntervalMs?: number;
-  };
+  /** Data quality: where the score snapshots go, gate thresholds, the sink's intervals. */
+  quality?: CollectorQualityOptions;
 }
 
 export class BinanceCollector implements MarketDataSource {
@@ -124,15 +113,7 @@ export class BinanceCollector implements MarketDataSource {
 
   constructor(private readonly options: BinanceCollectorOptions) {
     this.streamBreaker = new SourceBreaker(this.name, "stream", options.streamBreakerOptions);
-    for (const breaker of [options.rest.breaker, this.streamBreaker]) {
-      const labels = { source: this.name, kind: breaker.kind };
-      options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[breaker.state]);
-      breaker.onTransition(({ from, to, snapshot }) => {
-        options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[to]);
-        options.metrics.circuitTransitions.inc({ ...labels, to });
-        this.log(to === "open" ? "error" : "warn", `${breaker.kind} circuit ${from} → ${to}`, snapshot);
-      });
-    }
+    for (const breaker of [options.rest.breaker, this.streamBreaker]) watchBreaker(breaker, this.name, options.metrics, this.log.bind(this));
     this.quality = new QualitySink({
       pool: options.pool,
       redis: options.quality?.redis,
@@ -168,7 +149,7 @@ export class BinanceCollector implements MarketDataSource {
       advance: (serverTime) => {
         if (!this.anyShardDown()) this.builder.advance(serverTime);
       },
-      log: (level, message, details) => this.log(level, message, details),
+      log: this.log.bind(this),
     });
     this.shards = new BinanceShards({
       baseUrl: options.wsUrl,
@@ -239,13 +220,8 @@ export class BinanceCollector implements MarketDataSource {
     this.exportConnectionMetrics(connections);
     let status = this.status(connections.map((connection) => connection.state));
     let reason: string | undefined;
-    if (breakers.stream.state === "open") {
-      status = "down";
-      const retryIn = Math.ceil(this.streamBreaker.msUntilHalfOpen() / 1000);
-      reason = `stream circuit open since ${new Date(breakers.stream.since).toISOString()} after ${breakers.stream.failures} consecutive failed connects${breakers.stream.lastError ? ` (${breakers.stream.lastError})` : ""}; next attempt in ${retryIn}s`;
-    } else if (breakers.rest.state === "open") {
-      reason = `REST circuit open after ${breakers.rest.failures} consecutive failures${breakers.rest.lastError ? ` (${breakers.rest.lastError})` : ""}; gap repair waits for it`;
-    }
+    const tripped = breakerHealth(breakers, { nextAttemptInMs: () => this.streamBreaker.msUntilHalfOpen() });
+    if (tripped) [status, reason] = [tripped.down ? "down" : status, tripped.reason];
     return {
       name: this.name,
       mode: this.options.mode,

@@ -16,23 +16,23 @@
  * interval during a session; that is normal and not reported as stale.
  */
 import { Worker, type ConnectionOptions, type Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Bar, SymbolId } from "../../server/domain/bars/bar.ts";
 import type { ExchangeCalendar } from "../../server/domain/calendars/calendar-types.ts";
 import { dataDelayMinutes } from "../../server/domain/calendars/market-status.ts";
-import type { QualityIssue, QualityOptions } from "../../server/domain/quality/quality-types.ts";
+import type { QualityIssue } from "../../server/domain/quality/quality-types.ts";
 import { YahooChartError } from "../../server/domain/yahoo/yahoo-chart.ts";
 import type { SymbolRow } from "../../server/db/symbols.repo.ts";
 import type { CollectorMetrics } from "../../server/observability/collector-metrics.ts";
 import { createYahooPollQueue, upsertYahooPollScheduler, YAHOO_POLL_QUEUE, type TYahooPollJob } from "../../server/queues/yahoo-poll.ts";
-import type { RedisKeys } from "../../server/redis/keys.ts";
 import type { BarSink } from "../../server/services/bar-sink.service.ts";
 import { QualitySink } from "../../server/services/quality-sink.service.ts";
-import { BREAKER_STATE_VALUE, CircuitOpenError, SourceBreaker } from "../../server/sources/circuit-breaker.ts";
+import { CircuitOpenError, SourceBreaker } from "../../server/sources/circuit-breaker.ts";
 import type { CollectorHealth, CollectorStatus, MarketDataSource, SymbolHealth } from "../../server/sources/market-data-source.ts";
 import { SessionGate, type SessionGateClock } from "../../server/sources/session-gate.ts";
 import type { YahooChartClient } from "../../server/sources/yahoo/yahoo-chart-client.ts";
+import { restCircuitReason, watchBreaker } from "./collector-breakers.ts";
+import type { CollectorQualityOptions } from "./collector-quality-options.ts";
 import { YahooSymbol } from "./yahoo.collector.symbol.ts";
 
 const MINUTE = 60_000;
@@ -54,7 +54,7 @@ export interface YahooCollectorOptions {
   clock?: SessionGateClock;
   /** BullMQ job scheduler; without it the caller drives `pollAll()`. */
   schedule?: { connection: ConnectionOptions; workerConnection: ConnectionOptions; prefix: string };
-  quality?: { redis?: Redis; keys?: RedisKeys; gate?: Partial<QualityOptions>; flushIntervalMs?: number; snapshotIntervalMs?: number; historyIntervalMs?: number };
+  quality?: CollectorQualityOptions;
   log?: (level: "info" | "warn" | "error", message: string, details?: object) => void;
 }
 
@@ -243,7 +243,7 @@ export class YahooCollector implements MarketDataSource {
     const entries = [...this.symbols.values()];
     if (rest.state === "open" && !rest.heldReason) {
       this.status = "down";
-      this.reason = `REST circuit open after ${rest.failures} consecutive failures${rest.lastError ? ` (${rest.lastError})` : ""}`;
+      this.reason = restCircuitReason(rest);
     } else if (entries.every((entry) => entry.health.status === "closed")) {
       this.status = "closed";
       this.reason = entries[0]!.health.reason;
@@ -269,13 +269,7 @@ export class YahooCollector implements MarketDataSource {
   }
 
   private watchBreaker(breaker: SourceBreaker): void {
-    const labels = { source: this.name, kind: breaker.kind };
-    this.options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[breaker.state]);
-    breaker.onTransition(({ from, to, snapshot }) => {
-      this.options.metrics.circuitState.set(labels, BREAKER_STATE_VALUE[to]);
-      this.options.metrics.circuitTransitions.inc({ ...labels, to });
-      if (!snapshot.heldReason) this.log(to === "open" ? "error" : "warn", `${breaker.kind} circuit ${from} → ${to}`, snapshot);
-    });
+    watchBreaker(breaker, this.name, this.options.metrics, this.log.bind(this));
   }
 
   /** The last stored 1m bar of a symbol the collector knows (tests, health). */
