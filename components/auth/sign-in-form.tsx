@@ -1,38 +1,33 @@
 "use client";
 /**
  * The sign-in form (email + password) of /login. On success it goes to `next` (a same-site path)
- * and refreshes the server components, so the header shows the signed-in user.
+ * and refreshes the server components, so the header shows the signed-in user (AuthForm).
  */
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
 import { authClient, safeNextPath } from "./auth-client.ts";
-import { useHydrated } from "./use-hydrated.ts";
+import { AuthForm } from "./auth-form.tsx";
+
+async function signIn(form: FormData): Promise<string | null> {
+  const { error: failure } = await authClient.signIn.email({ email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") });
+  if (!failure) return null;
+  return failure.status === 429 ? "Too many attempts: wait a moment and try again." : "Wrong email or password.";
+}
 
 export function SignInForm({ next }: { next?: string }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const hydrated = useHydrated();
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setPending(true);
-    setError(null);
-    const { error: failure } = await authClient.signIn.email({ email: String(form.get("email") ?? ""), password: String(form.get("password") ?? "") });
-    setPending(false);
-    if (failure) {
-      setError(failure.status === 429 ? "Too many attempts: wait a moment and try again." : "Wrong email or password.");
-      return;
-    }
-    router.push(safeNextPath(next));
-    router.refresh();
-  }
-
   return (
-    <form className="auth-form" method="post" onSubmit={(event) => void submit(event)} aria-label="Sign in">
-      <h1>Sign in</h1>
+    <AuthForm
+      label="Sign in"
+      title="Sign in"
+      submitLabel="Sign in"
+      pendingLabel="Signing in…"
+      send={signIn}
+      destination={safeNextPath(next)}
+      footer={
+        <>
+          No account yet? <Link href="/register">Register</Link>
+        </>
+      }
+    >
       <label>
         Email
         <input name="email" type="email" autoComplete="email" required />
@@ -41,17 +36,6 @@ export function SignInForm({ next }: { next?: string }) {
         Password
         <input name="password" type="password" autoComplete="current-password" required minLength={8} />
       </label>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <button type="submit" className="primary-button" disabled={!hydrated || pending}>
-        {pending ? "Signing in…" : "Sign in"}
-      </button>
-      <p className="muted">
-        No account yet? <Link href="/register">Register</Link>
-      </p>
-    </form>
+    </AuthForm>
   );
 }
