@@ -8,9 +8,12 @@
  * in-app notifications (`{ns}:notify:user:*`, fanned out by the token's user id; guests get none), and
  * the scanner's per-cycle update (`{ns}:scanner:updates`) to subscribers of `scanner` and of their own
  * screens `screen:{id}` (ownership checked in the `screens` table), each with a snapshot on subscribe.
+ * Fan-out: every relayed message is serialized and framed once and the same bytes are written to each
+ * subscriber's socket (shared-frame.ts); a subscriber more than `maxBufferedBytes` behind is cut off.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { Redis } from "ioredis";
 import type pg from "pg";
 import type { Logger } from "pino";
@@ -30,6 +33,7 @@ import {
 } from "./protocol.ts";
 import { readScreenMatches, readToplists, screenOwner } from "./scanner-snapshot.ts";
 import { readSnapshot } from "./snapshot.ts";
+import { sharedTextFrame, writeSharedFrame, type SharedFrame, type WriteOutcome } from "./shared-frame.ts";
 import { StreamHub, type HubClient } from "./stream-hub.ts";
 import { TopicFanout } from "./topic-fanout.ts";
 import { parseNotification, parseScannerUpdate } from "./topic-messages.ts";
@@ -64,20 +68,18 @@ export interface Gateway {
 
 interface Connection extends HubClient {
   socket: WebSocket;
+  /** The TCP (or TLS) socket `socket` runs on (the upgrade request's socket): shared frames are written to it. */
+  wire: Duplex;
   alive: boolean;
   /** Streams the client asked for; a snapshot that lands after an unsubscribe is dropped. */
   wanted: Set<StreamId>;
   /** Events that arrived while the stream's snapshot was being read; sent right after it. */
-  pending: Map<StreamId, Frame[]>;
+  pending: Map<StreamId, SharedFrame[]>;
   /** The token's user id (role user/admin); null for guests and unauthenticated gateways: no notifications. */
   userId: string | null;
   /** Scanner/screen streams this connection is registered for in `topics`. */
   topicStreams: Set<StreamId>;
 }
-
-type SendOutcome = "sent" | "dropped_slow" | "closed";
-/** A serialized message; fan-outs encode it once as a Buffer and send that buffer to every client. */
-type Frame = string | Buffer;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const path = options.path ?? "/ws";
@@ -153,30 +155,46 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const http = createServer((_request, response) => {
     response.writeHead(426, { "content-type": "text/plain" }).end("WebSocket endpoint: connect to " + path);
   });
-  const server = new WebSocketServer({ server: http, path, maxPayload: 4_096 });
+  // perMessageDeflate stays off (also ws's server default): compressing costs CPU per client, and
+  // shared-frame.ts relies on ws writing each of its own frames synchronously (no deflate queue).
+  const server = new WebSocketServer({ server: http, path, maxPayload: 4_096, perMessageDeflate: false });
 
-  function send(connection: Connection, message: ServerMessage | Frame): SendOutcome {
+  /** Fan-out frames go out as shared bytes; one-off replies (snapshots, errors, pongs) through ws. */
+  function send(connection: Connection, message: ServerMessage | SharedFrame): WriteOutcome {
     const socket = connection.socket;
+    if (!("type" in message)) {
+      const outcome = writeSharedFrame(socket, connection.wire, message, maxBuffered);
+      if (outcome === "dropped_slow") metrics.slowClientsTerminated.inc();
+      return outcome;
+    }
     if (socket.readyState !== WebSocket.OPEN) return "closed";
     if (socket.bufferedAmount > maxBuffered) {
       metrics.slowClientsTerminated.inc();
       socket.terminate();
       return "dropped_slow";
     }
-    if (Buffer.isBuffer(message)) socket.send(message, { binary: false });
-    else socket.send(typeof message === "string" ? message : JSON.stringify(message));
+    socket.send(JSON.stringify(message));
     return "sent";
   }
 
-  /** Sends a topic frame (or queues it behind the stream's snapshot being read) and counts the outcome. */
-  function deliver(connection: Connection, text: Frame, stream: StreamId | null, topic: string): void {
-    const buffer = stream === null ? undefined : connection.pending.get(stream);
-    if (buffer) {
-      buffer.push(text);
-      metrics.topicFrames.inc({ topic, outcome: "sent" });
-      return;
+  /**
+   * Sends a topic frame to each client (or queues it behind the stream's snapshot being read) and counts
+   * the outcomes once per fan-out (a labelled counter increment per client would cost more than the write).
+   */
+  function fanOut(clients: Iterable<Connection>, frame: SharedFrame, stream: StreamId | null, topic: string): void {
+    let sent = 0;
+    let dropped = 0;
+    let closed = 0;
+    for (const connection of clients) {
+      const buffer = stream === null ? undefined : connection.pending.get(stream);
+      const outcome = buffer ? (buffer.push(frame), "sent") : send(connection, frame);
+      if (outcome === "sent") sent += 1;
+      else if (outcome === "dropped_slow") dropped += 1;
+      else closed += 1;
     }
-    metrics.topicFrames.inc({ topic, outcome: send(connection, text) });
+    if (sent > 0) metrics.topicFrames.inc({ topic, outcome: "sent" }, sent);
+    if (dropped > 0) metrics.topicFrames.inc({ topic, outcome: "dropped_slow" }, dropped);
+    if (closed > 0) metrics.topicFrames.inc({ topic, outcome: "closed" }, closed);
   }
 
   function relayNotification(userId: string, message: string): void {
@@ -188,8 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics.topicEvents.inc({ topic: "notification", outcome: "relayed" });
     const clients = users.get(userId);
     if (!clients) return;
-    const text = Buffer.from(JSON.stringify(parsed));
-    for (const connection of clients) deliver(connection, text, null, "notification");
+    fanOut(clients, sharedTextFrame(JSON.stringify(parsed)), null, "notification");
   }
 
   function relayScannerUpdate(message: string): void {
@@ -202,14 +219,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     scannerPosition = { epoch: cycle.epoch, seq: cycle.seq, at: cycle.at };
     const listeners = topics.get(SCANNER_STREAM);
     if (listeners && listeners.size > 0) {
-      const text = Buffer.from(JSON.stringify(cycle.scanner));
-      for (const connection of listeners) deliver(connection, text, SCANNER_STREAM, "scanner");
+      fanOut(listeners, sharedTextFrame(JSON.stringify(cycle.scanner)), SCANNER_STREAM, "scanner");
     }
     for (const [, frame] of cycle.screens) {
       const watchers = topics.get(frame.stream);
       if (!watchers) continue;
-      const text = Buffer.from(JSON.stringify(frame));
-      for (const connection of watchers) deliver(connection, text, frame.stream, "screen");
+      fanOut(watchers, sharedTextFrame(JSON.stringify(frame)), frame.stream, "screen");
     }
   }
 
@@ -259,7 +274,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         bars: snapshot.bars,
         live: snapshot.live,
       });
-      for (const text of buffered) send(connection, text);
+      for (const frame of buffered) send(connection, frame);
       metrics.snapshotsSent.inc();
     } catch (error) {
       connection.pending.delete(stream);
@@ -328,7 +343,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       connection.pending.delete(stream);
       if (!connection.wanted.has(stream) || connection.socket.readyState !== WebSocket.OPEN) return;
       send(connection, message);
-      for (const text of buffered) send(connection, text);
+      for (const frame of buffered) send(connection, frame);
       metrics.snapshotsSent.inc();
     } catch (error) {
       dropTopic(connection, stream);
@@ -363,16 +378,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   server.on("connection", (socket: WebSocket, request: IncomingMessage) => {
     const connection: Connection = {
       socket,
+      wire: request.socket,
       alive: true,
       wanted: new Set(),
       pending: new Map(),
       streams: new Set(),
       userId: null,
       topicStreams: new Set(),
-      send: (text, stream) => {
+      send: (frame, stream) => {
         const buffer = connection.pending.get(stream);
-        if (buffer) buffer.push(text);
-        else send(connection, text);
+        if (buffer) buffer.push(frame);
+        else send(connection, frame);
       },
     };
     connections.add(connection);

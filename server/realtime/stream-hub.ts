@@ -1,16 +1,17 @@
 /**
  * In-memory routing table of one gateway process: which connections watch which stream, and the
- * last (epoch, seq) seen per stream on Redis pub/sub. Each incoming BarEvent is serialized and
- * UTF-8 encoded once, and the same buffer is sent (as a text frame) to every subscriber of its stream.
+ * last (epoch, seq) seen per stream on Redis pub/sub. Each incoming BarEvent is serialized, UTF-8
+ * encoded and WebSocket-framed once (shared-frame.ts), and the same bytes go to every subscriber of its stream.
  */
 import { asBar } from "../services/bar-json.ts";
 import { BAR_EVENT_KINDS, type BarEventKind, type BarMessage, type StreamId } from "./protocol.ts";
+import { sharedTextFrame, type SharedFrame } from "./shared-frame.ts";
 
 /** The part of a connection the hub needs. */
 export interface HubClient {
   readonly streams: Set<StreamId>;
-  /** `frame` is one JSON text, UTF-8 encoded (shared by all subscribers: never modify it). */
-  send(frame: Buffer, stream: StreamId): void;
+  /** `frame` is one framed JSON text message, shared by all subscribers: never modify it. */
+  send(frame: SharedFrame, stream: StreamId): void;
 }
 
 export interface StreamPosition {
@@ -57,7 +58,7 @@ export class StreamHub {
     this.positions.set(stream, { epoch: event.epoch, seq: event.seq });
     const clients = this.subscribers.get(stream);
     if (!clients || clients.size === 0) return 0;
-    const frame = Buffer.from(JSON.stringify(event));
+    const frame = sharedTextFrame(JSON.stringify(event));
     for (const client of clients) client.send(frame, stream);
     this.framesSent += clients.size;
     return clients.size;
