@@ -11,7 +11,9 @@ import type { RuleDocument } from "../../server/domain/rules/rule-types.ts";
 import { TIMEFRAMES, type Timeframe } from "../../server/domain/time/timeframes.ts";
 import { useTRPC } from "../trpc.ts";
 import { AlertBacktest } from "./alert-backtest.tsx";
-import { PRESETS, PRESET_KINDS, presetOf, presetRule, type PresetKind } from "./alert-presets.ts";
+import { PATTERN_DIRECTIONS, PATTERN_LABELS, PATTERN_NAMES, PRESETS, PRESET_KINDS, presetOf, presetRule, type PresetKind } from "./alert-presets.ts";
+import type { PatternName } from "../../server/domain/patterns/pattern-registry.ts";
+import type { PatternDirection } from "../../server/domain/rules/rule-presets.ts";
 import type { AlertView } from "./alert-view.ts";
 import { useChannelOptions } from "./use-channel-options.ts";
 
@@ -22,6 +24,8 @@ interface FormState {
   mode: Mode;
   kind: PresetKind;
   threshold: string;
+  pattern: PatternName;
+  direction: PatternDirection;
   name: string;
   timeframe: Timeframe;
   evaluateOn: "close" | "tick";
@@ -39,6 +43,8 @@ function initialState(alert: AlertView | undefined, defaultSymbol: string): Form
     mode: preset ? "preset" : "advanced",
     kind: preset?.kind ?? "price_above",
     threshold: preset?.threshold !== undefined ? String(preset.threshold) : "",
+    pattern: preset?.pattern ?? "engulfing",
+    direction: preset?.direction ?? "bullish",
     name: rule?.name ?? "",
     timeframe: rule?.timeframe ?? "1m",
     evaluateOn: alert?.evaluateOn ?? "close",
@@ -61,7 +67,7 @@ export function ruleFromForm(state: FormState): RuleDocument {
   const threshold = state.threshold.trim() === "" ? undefined : Number(state.threshold);
   const cooldown = state.cooldownBars.trim() === "" ? undefined : Number(state.cooldownBars);
   return presetRule(
-    { kind: state.kind, ...(threshold !== undefined ? { threshold } : {}) },
+    { kind: state.kind, ...(threshold !== undefined ? { threshold } : {}), ...(state.kind === "pattern" ? { pattern: state.pattern, direction: state.direction } : {}) },
     {
       timeframe: state.timeframe,
       ...(state.name.trim() ? { name: state.name.trim() } : {}),
@@ -179,6 +185,30 @@ export function AlertForm({ alert, defaultSymbol, onDone }: { alert?: AlertView;
               ))}
             </select>
           </label>
+          {state.kind === "pattern" ? (
+            <>
+              <label>
+                Pattern
+                <select name="pattern" value={state.pattern} onChange={(event) => set("pattern", event.target.value as PatternName)}>
+                  {PATTERN_NAMES.map((pattern) => (
+                    <option key={pattern} value={pattern}>
+                      {PATTERN_LABELS[pattern]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Direction
+                <select name="direction" value={state.direction} onChange={(event) => set("direction", event.target.value as PatternDirection)}>
+                  {PATTERN_DIRECTIONS.map((direction) => (
+                    <option key={direction} value={direction}>
+                      {direction === "any" ? "either way" : direction}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </>
+          ) : null}
           {info.thresholdLabel ? (
             <label>
               {info.thresholdLabel}
@@ -220,7 +250,8 @@ export function AlertForm({ alert, defaultSymbol, onDone }: { alert?: AlertView;
             onChange={(event) => set("json", event.target.value)}
           />
           <span className="muted">
-            Metrics: open, high, low, close, volume and every indicator series (rsi14, macd, macdSignal, sma200, relVolume20, …); ops &gt; &lt; &gt;= &lt;= == != crosses_above crosses_below; groups all / any.
+            Metrics: open, high, low, close, volume, every indicator series (rsi14, macd, macdSignal, sma200, relVolume20, …), the candlestick
+            patterns (engulfing, hammer, … : +100 bullish, −100 bearish, 0 none; patternCount) and qualityScore (0–100); ops &gt; &lt; &gt;= &lt;= == != crosses_above crosses_below; groups all / any.
           </span>
         </label>
       )}

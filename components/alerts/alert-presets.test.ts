@@ -1,15 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { parseRuleDocument } from "../../server/domain/rules/rule-schema.ts";
-import { PRESET_KINDS, presetOf, presetRule, priceAlertFromLine, priceLevelOf, roundPrice, withPriceLevel } from "./alert-presets.ts";
+import { PATTERN_DIRECTIONS, PATTERN_NAMES, PRESET_KINDS, presetOf, presetRule, priceAlertFromLine, priceLevelOf, roundPrice, withPriceLevel } from "./alert-presets.ts";
 
 describe("alert presets", () => {
   it("round-trips every preset through its rule document", () => {
-    for (const kind of PRESET_KINDS) {
+    for (const kind of PRESET_KINDS.filter((kind) => kind !== "pattern")) {
       const threshold = kind.startsWith("macd") ? undefined : 42;
       const rule = presetRule({ kind, threshold }, { timeframe: "5m" });
       expect(rule.timeframe).toBe("5m");
       expect(presetOf(rule)).toEqual(threshold === undefined ? { kind } : { kind, threshold });
     }
+    for (const pattern of PATTERN_NAMES) {
+      for (const direction of PATTERN_DIRECTIONS) {
+        const rule = presetRule({ kind: "pattern", pattern, direction }, { timeframe: "1h" });
+        expect(rule.when).toEqual({ all: [{ metric: pattern, op: { bullish: ">", bearish: "<", any: "!=" }[direction], value: 0 }] });
+        expect(presetOf(rule)).toEqual({ kind: "pattern", pattern, direction });
+      }
+    }
+    expect(presetRule({ kind: "pattern" }, { timeframe: "1h" }).name).toBe("bullish engulfing"); // the defaults
+    expect(presetOf(parseRuleDocument({ name: "x", timeframe: "1h", when: { all: [{ metric: "hammer", op: ">", value: 50 }] } }))).toBeUndefined();
   });
 
   it("refuses a missing threshold and passes the domain's errors through", () => {

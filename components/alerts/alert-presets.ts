@@ -1,5 +1,6 @@
 /**
- * The alert form's presets (price above/below, RSI above/below, MACD crossover, volume spike) as pure
+ * The alert form's presets (price above/below, RSI above/below, MACD crossover, volume spike, candlestick
+ * pattern, data quality below) as pure
  * functions over the domain's rule presets: a form draft → rule document, a stored rule → the preset it
  * came from (to edit it in the simple form, else in the JSON editor), and the price level of a price
  * alert (the chart draws it as a line). Edit together with server/domain/rules/rule-presets.ts.
@@ -7,16 +8,20 @@
 import {
   macdBearishCrossover,
   macdBullishCrossover,
+  patternDetected,
   priceAbove,
   priceBelow,
+  qualityBelow,
   rsiAbove,
   rsiBelow,
   volumeSpike,
+  type PatternDirection,
   type PresetOptions,
 } from "../../server/domain/rules/rule-presets.ts";
+import { PATTERNS, PATTERN_NAMES, type PatternName } from "../../server/domain/patterns/pattern-registry.ts";
 import { isRuleCondition, type RuleCondition, type RuleDocument } from "../../server/domain/rules/rule-types.ts";
 
-export const PRESET_KINDS = ["price_above", "price_below", "rsi_above", "rsi_below", "macd_cross_up", "macd_cross_down", "volume_spike"] as const;
+export const PRESET_KINDS = ["price_above", "price_below", "rsi_above", "rsi_below", "macd_cross_up", "macd_cross_down", "volume_spike", "pattern", "quality_below"] as const;
 export type PresetKind = (typeof PRESET_KINDS)[number];
 
 export interface PresetInfo {
@@ -34,12 +39,25 @@ export const PRESETS: Readonly<Record<PresetKind, PresetInfo>> = {
   macd_cross_up: { label: "MACD crosses above signal" },
   macd_cross_down: { label: "MACD crosses below signal" },
   volume_spike: { label: "Volume spike", thresholdLabel: "× 20-bar average", defaultThreshold: 3 },
+  pattern: { label: "Candlestick pattern" },
+  quality_below: { label: "Data quality below", thresholdLabel: "Quality score (0–100)", defaultThreshold: 80 },
 };
+
+export const PATTERN_DIRECTIONS: readonly PatternDirection[] = ["bullish", "bearish", "any"];
+export { PATTERN_NAMES };
+
+/** "engulfing", "three white soldiers", …: the pattern's plain name for the select. */
+export const PATTERN_LABELS: Readonly<Record<PatternName, string>> = Object.fromEntries(
+  PATTERNS.map((pattern) => [pattern.name, pattern.label(100).replace(/^bullish /, "")]),
+) as Record<PatternName, string>;
 
 export interface PresetDraft {
   kind: PresetKind;
   /** Required unless the preset has no threshold. */
   threshold?: number;
+  /** The "pattern" preset: which pattern (default engulfing) and which way (default bullish). */
+  pattern?: PatternName;
+  direction?: PatternDirection;
 }
 
 /** The rule document of a preset; throws (with the domain's message) on a bad threshold. */
@@ -65,6 +83,10 @@ export function presetRule(draft: PresetDraft, options: PresetOptions): RuleDocu
       return macdBearishCrossover(options);
     case "volume_spike":
       return volumeSpike(threshold, options);
+    case "pattern":
+      return patternDetected(draft.pattern ?? "engulfing", draft.direction ?? "bullish", options);
+    case "quality_below":
+      return qualityBelow(threshold, options);
   }
 }
 
@@ -89,6 +111,9 @@ export function presetOf(rule: Pick<RuleDocument, "when">): PresetDraft | undefi
   if (metric === "rsi14" && op === ">") return { kind: "rsi_above", threshold: value };
   if (metric === "rsi14" && op === "<") return { kind: "rsi_below", threshold: value };
   if (metric === "relVolume20" && op === ">=") return { kind: "volume_spike", threshold: value };
+  if (metric === "qualityScore" && op === "<") return { kind: "quality_below", threshold: value };
+  const direction = ({ ">": "bullish", "<": "bearish", "!=": "any" } as const)[op as ">" | "<" | "!="];
+  if (value === 0 && direction && (PATTERN_NAMES as readonly string[]).includes(metric)) return { kind: "pattern", pattern: metric as PatternName, direction };
   return undefined;
 }
 

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { computeIndicators } from "../domain/indicators/indicator-batch.ts";
+import { detectPatterns } from "../domain/patterns/pattern-engine.ts";
 import type { OhlcvBar } from "../domain/indicators/indicator-types.ts";
 import { runAlertsTestCommand } from "./alerts-test.command.ts";
 
@@ -18,11 +19,11 @@ function ruleFile(name: string, document: unknown): string {
   return file;
 }
 
-async function run(rule: string, candles = FIXTURE): Promise<Record<string, number | null>[]> {
+async function run(rule: string, candles = FIXTURE, warnings: string[] = []): Promise<Record<string, number | null>[]> {
   const output = new PassThrough();
   const chunks: Buffer[] = [];
   output.on("data", (chunk: Buffer) => chunks.push(chunk));
-  await runAlertsTestCommand({ rule, candles }, output);
+  await runAlertsTestCommand({ rule, candles }, output, (message) => warnings.push(message));
   const text = Buffer.concat(chunks).toString("utf8");
   return text === "" ? [] : text.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, number | null>);
 }
@@ -69,5 +70,21 @@ describe("marketlens alerts test (runAlertsTestCommand)", () => {
     const broken = ruleFile("broken.json", "{ name: ");
     await expect(run(broken)).rejects.toThrow(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid JSON`));
     await expect(run(join(dir, "missing.json"))).rejects.toThrow(/missing\.json: cannot read rule file \(no such file\)/);
+  });
+
+  it("pattern metrics: a bearish engulfing after RSI above 60 fires where an independent scan of detectPatterns and computeIndicators says", async () => {
+    const engulfing = detectPatterns(bars).engulfing;
+    const file = ruleFile("pattern.json", { name: "top", timeframe: "1h", when: { all: [{ metric: "engulfing", op: "<", value: 0 }, { metric: "rsi14", op: ">", value: 60 }] } });
+    const truth = bars.map((_, i) => (engulfing[i] ?? 0) < 0 && (rsi14[i] ?? Number.NaN) > 60);
+    const expected = bars.flatMap((bar, i) => (truth[i] && !(i > 0 && truth[i - 1]) ? [{ openTime: bar.openTime, close: bar.close, engulfing: engulfing[i]!, rsi14: rsi14[i]! }] : []));
+    expect(expected.length).toBeGreaterThan(3);
+    expect(await run(file)).toEqual(expected);
+  });
+
+  it("qualityScore has no value for a candles file: nothing fires and one warning says why", async () => {
+    const warnings: string[] = [];
+    const file = ruleFile("quality.json", { name: "bad data", timeframe: "1h", when: { any: [{ metric: "qualityScore", op: "<", value: 101 }] } });
+    expect(await run(file, FIXTURE, warnings)).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining("qualityScore has no value for a candles file")]);
   });
 });

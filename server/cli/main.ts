@@ -251,7 +251,7 @@ alerts
   .requiredOption("--candles <file>", "candles file (.csv or .json)")
   .action(async (options: { rule: string; candles: string }) => {
     const { runAlertsTestCommand } = await import("./alerts-test.command.ts");
-    await runAlertsTestCommand({ rule: options.rule, candles: options.candles }, process.stdout);
+    await runAlertsTestCommand({ rule: options.rule, candles: options.candles }, process.stdout, (message) => process.stderr.write(`warning: ${message}\n`));
   });
 
 // `marketlens bars … | head` closes the pipe early: that is not an error.

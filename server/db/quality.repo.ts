@@ -102,3 +102,20 @@ export async function readLatestQualityMetric(db: Queryable, symbol: SymbolId): 
   if (!row) return null;
   return { symbol: row.symbol, at: row.at.getTime(), score: row.score, windowItems: row.window_items, windowRejected: row.window_rejected, issues: row.issues };
 }
+
+/**
+ * The symbol's stored quality score at each of `times` (epoch ms): the newest row at or before it, null when
+ * none (no history yet, or older than the retention). One query for every time (LATERAL on the primary key).
+ */
+export async function readQualityScoresAt(db: Queryable, symbol: SymbolId, times: readonly number[]): Promise<(number | null)[]> {
+  if (times.length === 0) return [];
+  const result = await db.query<{ i: number; score: number | null }>(
+    `SELECT t.i::int AS i, m.score FROM unnest($2::float8[]) WITH ORDINALITY AS t(ms, i)
+     LEFT JOIN LATERAL (SELECT score FROM data_quality_metrics
+       WHERE symbol = $1 AND at <= to_timestamp(t.ms / 1000) ORDER BY at DESC LIMIT 1) m ON true`,
+    [symbol, times],
+  );
+  const scores: (number | null)[] = new Array(times.length).fill(null);
+  for (const row of result.rows) scores[row.i - 1] = row.score === null ? null : Number(row.score);
+  return scores;
+}

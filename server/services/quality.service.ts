@@ -52,7 +52,8 @@ export interface QualityService {
   status(symbol: SymbolId): Promise<QualityStatus>;
 }
 
-function parseStored(text: string | null): QualitySnapshotView | null {
+/** A stored `{ns}:quality:{SYMBOL}` value, or null when absent or not a snapshot. */
+export function parseStoredQuality(text: string | null): QualitySnapshotView | null {
   if (!text) return null;
   try {
     const stored = JSON.parse(text) as Partial<StoredQualitySnapshot>;
@@ -89,7 +90,7 @@ export function createQualityService(deps: ServiceDeps, symbols: SymbolsService)
       if ((await symbols.isActive(symbol)) === false) {
         throw new AppError("NOT_FOUND", `unknown symbol ${symbol}: it is not in the active symbol list`);
       }
-      const hit = parseStored(await cached(deps.keys.quality(symbol)));
+      const hit = parseStoredQuality(await cached(deps.keys.quality(symbol)));
       try {
         const [latest, quarantine] = await Promise.all([hit ? Promise.resolve(null) : readLatestQualityMetric(deps.pool, symbol), readRecentQuarantine(deps.pool, symbol, QUARANTINE_LIMIT)]);
         const quarantined = quarantine.map(({ id, kind, eventTime, receivedAt, checks, payload }) => ({ id, kind, eventTime, receivedAt, checks: [...checks], payload }));

@@ -6,10 +6,14 @@
  * is evaluated. An error throws, so BullMQ retries the job; the retry records nothing twice (idempotency key).
  *
  * Live bars (`evaluate_on: tick`): a subscriber on the collectors' bar channels (`{ns}:bars:*`, kind "live") takes
- * each update of an open bar of a stream that has tick alerts, previews its indicators from the stream's in-memory
- * state (no I/O) and evaluates against the previous closed bars; the firing key holds the bar's open time, so an
- * alert fires at most once per bar. Tick alerts are also evaluated on the closed bar (the last "tick"), with the
- * same key. Live updates of one stream are coalesced: while one is being evaluated only the newest waits.
+ * each update of an open bar of a stream that has tick alerts and whose bar-closed partition this process owns,
+ * and evaluates it against the previous closed bars; the firing key holds the bar's open time, so an alert fires
+ * at most once per bar. A rule that reads only the bar's fields and the quality score is evaluated at once, even
+ * while the analytics worker is still catching up (its previous bars then come from the stored candles). A rule
+ * that reads indicators or patterns needs them previewed from the stream's in-memory state, which must be right
+ * behind the live bar; otherwise that tick waits (counted) and the closed bar decides. Tick alerts are also
+ * evaluated on the closed bar (the last "tick"), with the same key. Live updates of one stream are coalesced:
+ * while one is being evaluated only the newest waits.
  *
  * "Became true on this bar" comes from the pure RuleEvaluator replayed over the two previous closed bars (no stored
  * evaluator state, so a restart loses nothing); cooldown and one-time come from alert_firings and the status.
@@ -18,9 +22,10 @@ import type { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import type pg from "pg";
 import type { Bar } from "../../server/domain/bars/bar.ts";
-import type { IndicatorValues } from "../../server/domain/indicators/indicator-types.ts";
 import { RuleEvaluator } from "../../server/domain/rules/rule-evaluator.ts";
-import type { RuleBarValues } from "../../server/domain/rules/rule-types.ts";
+import { ruleMetrics } from "../../server/domain/rules/rule-metrics.ts";
+import { BAR_METRICS, type RuleBarValues, type RuleDocument } from "../../server/domain/rules/rule-types.ts";
+import { presentPatternRuleValues } from "../../server/domain/rules/rule-values.ts";
 import { lastFiringOpenTime, type EvaluateOn } from "../../server/db/alerts.repo.ts";
 import { readIndicatorAt } from "../../server/db/indicators.repo.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
@@ -29,7 +34,9 @@ import { parseBarEvent } from "../../server/realtime/stream-hub.ts";
 import { fire, inCooldown } from "./alert-firing.ts";
 import { createAlertMetrics, type AlertMetrics } from "./alert-metrics.ts";
 import { AlertSetCache, type ActiveAlert } from "./alert-set-cache.ts";
-import { RecentValues, barValues } from "./alert-values.ts";
+import { QualityScores } from "./alert-quality.ts";
+import { RecentValues, barValues, type BarAnalysis } from "./alert-values.ts";
+import type { LivePreview } from "./analytics-streams.ts";
 
 type Log = (level: "info" | "warn" | "error", message: string, details?: object) => void;
 
@@ -43,8 +50,10 @@ export interface AlertEngineOptions {
   notify: NotificationServiceDeps;
   appUrl: string;
   now: () => number;
-  /** Indicators of a live bar from the analytics state (AnalyticsStreams.preview); null when not held here. */
-  preview: (bar: Bar) => IndicatorValues | null;
+  /** Indicators and patterns of a live bar from the analytics state (AnalyticsStreams.preview); null when not held here. */
+  preview: (bar: Bar) => LivePreview | null;
+  /** Does this process own the stream's bar-closed partition (and so its tick alerts)? Default: yes. */
+  owns?: (bar: Bar) => boolean;
   /** Full reload of the cached alert sets (default 60 s). */
   reloadMs?: number;
   /** Subscribe to live bars for tick alerts (default true). */
@@ -59,6 +68,7 @@ export interface AlertEngineOptions {
 export class AlertEngine {
   readonly cache: AlertSetCache;
   private readonly values: RecentValues;
+  private readonly quality: QualityScores;
   private readonly log: Log;
   readonly metrics: AlertMetrics;
   private liveSubscriber: Redis | null = null;
@@ -71,6 +81,7 @@ export class AlertEngine {
   constructor(private readonly options: AlertEngineOptions) {
     this.log = options.log ?? (() => undefined);
     this.values = new RecentValues(options.pool);
+    this.quality = new QualityScores(options.redis, options.keys, options.now);
     this.metrics = createAlertMetrics(options.registry ?? new Registry());
     this.cache = new AlertSetCache({ pool: options.pool, subscriber: options.createSubscriber(), keys: options.keys, reloadMs: options.reloadMs ?? 60_000, log: this.log });
   }
@@ -97,20 +108,26 @@ export class AlertEngine {
   }
 
   /**
-   * A closed bar whose indicators are stored: evaluates every active alert of its stream. `indicators` null: read
-   * them from PostgreSQL (an older bar re-sent or retried). Throws on failure (the job is retried).
+   * A closed bar whose indicators are stored: evaluates every active alert of its stream. `analysis` null: read
+   * indicators and patterns from PostgreSQL (an older bar re-sent or retried). Throws on failure (the job is retried).
    */
-  async onClosedBar(bar: Bar, indicators: IndicatorValues | null): Promise<number> {
+  async onClosedBar(bar: Bar, analysis: BarAnalysis | null): Promise<number> {
     const alerts = await this.cache.alertsOf(bar.symbol, bar.timeframe);
-    if (alerts.length === 0 && indicators === null) return 0;
-    const stored = indicators ?? (await readIndicatorAt(this.options.pool, { symbol: bar.symbol, timeframe: bar.timeframe }, bar.openTime))?.values ?? null;
-    const current = barValues(bar, stored);
+    if (alerts.length === 0 && analysis === null) return 0;
+    let current: RuleBarValues;
+    if (analysis) current = barValues(bar, analysis);
+    else {
+      const row = await readIndicatorAt(this.options.pool, { symbol: bar.symbol, timeframe: bar.timeframe }, bar.openTime);
+      if (!row) return 0; // not analysed: nothing to evaluate against
+      current = { ...barValues(bar, { indicators: row.values, patterns: null }), ...presentPatternRuleValues(row.patterns) };
+    }
+    if (alerts.some((alert) => readsQuality(alert.rule))) current = { ...current, qualityScore: await this.quality.scoreOf(bar.symbol) };
     let fired = 0;
-    if (alerts.length > 0 && stored) {
+    if (alerts.length > 0) {
       const previous = await this.values.before(bar.symbol, bar.timeframe, bar.openTime);
       for (const alert of alerts) if (await this.evaluate(alert, bar, previous.map((entry) => entry.values), current, "close")) fired++;
     }
-    if (stored) this.values.record(bar.symbol, bar.timeframe, { openTime: bar.openTime, values: current });
+    this.values.record(bar.symbol, bar.timeframe, { openTime: bar.openTime, values: current, analysed: true });
     return fired;
   }
 
@@ -148,16 +165,27 @@ export class AlertEngine {
     this.liveBusy.delete(key);
   }
 
-  /** A live update of an open bar: evaluates the stream's tick alerts on the preview of that bar. */
+  /** A live update of an open bar: evaluates the stream's tick alerts on it. */
   async onLiveBar(bar: Bar): Promise<number> {
     if (!(await this.cache.hasTickAlerts(bar.symbol, bar.timeframe))) return 0;
-    const indicators = this.options.preview(bar);
-    if (!indicators) return 0; // this process does not analyse the stream (another partition owner does)
+    if (this.options.owns && !this.options.owns(bar)) return 0; // another analytics process owns the stream
     const alerts = (await this.cache.alertsOf(bar.symbol, bar.timeframe)).filter((alert) => alert.row.evaluateOn === "tick");
     if (alerts.length === 0) return 0;
     const previous = await this.values.before(bar.symbol, bar.timeframe, bar.openTime);
+    const preview = this.options.preview(bar);
+    // indicators and patterns are usable only when the state's last bar is the previous stored one and every previous bar was analysed
+    const analysed = preview !== null && previous.length > 0 && previous.at(-1)?.openTime === preview.lastTime && previous.every((entry) => entry.analysed);
+    const quality = alerts.some((alert) => readsQuality(alert.rule)) ? await this.quality.scoreOf(bar.symbol) : null;
+    const current = barValues(bar, analysed && preview ? { indicators: preview.indicators, patterns: preview.patterns } : null, quality);
+    const previousValues = previous.map((entry) => entry.values);
     let fired = 0;
-    for (const alert of alerts) if (await this.evaluate(alert, bar, previous.map((entry) => entry.values), barValues(bar, indicators), "tick")) fired++;
+    for (const alert of alerts) {
+      if (!analysed && needsAnalysis(alert.rule)) {
+        this.metrics.tickWaits.inc();
+        continue;
+      }
+      if (await this.evaluate(alert, bar, previousValues, current, "tick")) fired++;
+    }
     return fired;
   }
 
@@ -193,3 +221,21 @@ export class AlertEngine {
     return true;
   }
 }
+
+const BAR_METRIC_SET: ReadonlySet<string> = new Set(BAR_METRICS);
+const readsMemo = new WeakMap<RuleDocument, { quality: boolean; analysis: boolean }>();
+
+function reads(rule: RuleDocument): { quality: boolean; analysis: boolean } {
+  let memo = readsMemo.get(rule);
+  if (!memo) {
+    const metrics = ruleMetrics(rule);
+    memo = { quality: metrics.includes("qualityScore"), analysis: metrics.some((metric) => !BAR_METRIC_SET.has(metric) && metric !== "qualityScore") };
+    readsMemo.set(rule, memo);
+  }
+  return memo;
+}
+
+/** Does the rule read the quality score? */
+const readsQuality = (rule: RuleDocument): boolean => reads(rule).quality;
+/** Does the rule read indicators or patterns (so it needs the bar analysed)? */
+const needsAnalysis = (rule: RuleDocument): boolean => reads(rule).analysis;

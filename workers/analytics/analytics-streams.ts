@@ -18,6 +18,7 @@ import type pg from "pg";
 import type { Bar } from "../../server/domain/bars/bar.ts";
 import { TIMEFRAME_MS, alignTime, type Timeframe } from "../../server/domain/time/timeframes.ts";
 import type { IndicatorValues, SessionKeyFn } from "../../server/domain/indicators/indicator-types.ts";
+import type { PatternValues } from "../../server/domain/patterns/pattern-registry.ts";
 import { FEATURE_SET_V1 } from "../../server/domain/features/feature-set-v1.ts";
 import { readCandles } from "../../server/db/candles-read.repo.ts";
 import { readCandleRange } from "../../server/db/candles.repo.ts";
@@ -25,6 +26,14 @@ import { readIndicatorAt, readLastIndicator, type StreamKey } from "../../server
 import { readLastFeature } from "../../server/db/features.repo.ts";
 import { persistAnalysed } from "./analytics-persist.ts";
 import { StreamAnalytics, sameBar, type AnalysedBar } from "./stream-analytics.ts";
+
+/** What a live bar previews to (AnalyticsStreams.preview). */
+export interface LivePreview {
+  /** Open time of the last closed bar the state has analysed. */
+  lastTime: number;
+  indicators: IndicatorValues;
+  patterns: PatternValues;
+}
 
 /** Bars the engines are warmed on after a restart (≥ 500: EMA50 and Wilder smoothing settle far below 1e-9). */
 export const REHYDRATE_BARS = 1_000;
@@ -79,10 +88,15 @@ export class AnalyticsStreams {
     }
   }
 
-  /** Indicators of a live (open) bar from the stream's state; null when this process holds no state for it. */
-  preview(bar: Bar): IndicatorValues | null {
+  /**
+   * Indicators and patterns of a live (open) bar from the stream's state, and the open time of the state's last
+   * closed bar (the caller checks it is the bar just before: a lagging state would preview over a gap); null when
+   * this process holds no state for the stream.
+   */
+  preview(bar: Bar): LivePreview | null {
     const state = this.states.get(streamId(bar));
-    return state && bar.openTime > state.lastTime ? state.previewIndicators(bar) : null;
+    if (!state || !(bar.openTime > state.lastTime)) return null;
+    return { lastTime: state.lastTime, indicators: state.previewIndicators(bar), patterns: state.previewPatterns(bar) };
   }
 
   /** Processes one stored closed or revised bar. */

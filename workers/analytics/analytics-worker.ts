@@ -67,7 +67,7 @@ export class AnalyticsWorker {
     this.streams = new AnalyticsStreams({ pool: options.pool, now, sessionKeyOf: (symbol) => this.sessionKeyOf(symbol) });
     this.output = new AnalyticsOutput({ pool: options.pool, redis: options.redis, keys: options.keys, now });
     this.alerts = options.alerts
-      ? new AlertEngine({ ...options.alerts, registry: options.metrics.registry, pool: options.pool, redis: options.redis, keys: options.keys, now, log: this.log, preview: (bar) => this.streams.preview(bar) })
+      ? new AlertEngine({ ...options.alerts, registry: options.metrics.registry, pool: options.pool, redis: options.redis, keys: options.keys, now, log: this.log, preview: (bar) => this.streams.preview(bar), owns: (bar) => this.leases.owned.includes(partitionOf(bar.symbol, options.partitions)) })
       : null;
     const processor = createBarClosedProcessor({ streams: this.streams, output: this.output, metrics: options.metrics, alerts: this.alerts ?? undefined });
     this.leases = new PartitionLeases({

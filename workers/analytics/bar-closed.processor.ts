@@ -49,7 +49,7 @@ export function createBarClosedProcessor(deps: BarClosedProcessorDeps) {
       if (deps.alerts && result.status !== "empty") {
         // the stored bar's indicators: from this computation, or (an older bar re-sent or retried) from PostgreSQL
         const latest = result.latest?.bar.openTime === bar.openTime ? result.latest : null;
-        await deps.alerts.onClosedBar(latest?.bar ?? bar, latest?.indicators ?? null); // throws → retry; firings are idempotent
+        await deps.alerts.onClosedBar(latest?.bar ?? bar, latest ? { indicators: latest.indicators, patterns: latest.patternValues } : null); // throws → retry; firings are idempotent
       }
       metrics.jobs.inc({ result: result.status });
       metrics.streams.set(streams.size);

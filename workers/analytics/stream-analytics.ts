@@ -105,6 +105,11 @@ export class StreamAnalytics {
     return indicators;
   }
 
+  /** Candlestick patterns of a live (open) bar, as `push` would give them; state unchanged. */
+  previewPatterns(bar: Bar): PatternValues {
+    return this.patternEngine.preview(bar);
+  }
+
   /**
    * Continues cumulative series from stored values of the last pushed bar (after a warm-up on a window).
    * Pass null for a series that has no stored value.

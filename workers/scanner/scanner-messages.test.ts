@@ -12,9 +12,11 @@ describe("scanner wire formats", () => {
     expect(parseBarEvent("{not json")).toBeUndefined();
   });
 
-  it("parses an AnalyticsEvent or a LatestIndicators record, keeping null values", () => {
-    const event = { stream: "X:A:1h", symbol: "X:A", timeframe: "1h", openTime: 10, recomputedFrom: 10, indicators: { rsi14: 55.5, sma200: null }, patterns: [] };
-    expect(parseAnalyticsEvent(JSON.stringify(event))).toEqual({ symbol: "X:A", timeframe: "1h", openTime: 10, indicators: { rsi14: 55.5, sma200: null } });
+  it("parses an AnalyticsEvent or a LatestIndicators record, keeping null values and the patterns present", () => {
+    const patterns = [{ name: "engulfing", value: -100, label: "bearish engulfing" }];
+    const event = { stream: "X:A:1h", symbol: "X:A", timeframe: "1h", openTime: 10, recomputedFrom: 10, indicators: { rsi14: 55.5, sma200: null }, patterns };
+    expect(parseAnalyticsEvent(JSON.stringify(event))).toEqual({ symbol: "X:A", timeframe: "1h", openTime: 10, indicators: { rsi14: 55.5, sma200: null }, patterns: [{ name: "engulfing", value: -100 }] });
+    expect(parseAnalyticsEvent(JSON.stringify({ ...event, patterns: [{ name: "engulfing" }] }))).toBeUndefined();
     expect(parseAnalyticsEvent(JSON.stringify({ ...event, indicators: { rsi14: "55" } }))).toBeUndefined();
     expect(parseAnalyticsEvent(JSON.stringify({ ...event, timeframe: "1w" }))).toBeUndefined();
     expect(parseAnalyticsEvent(null)).toBeUndefined();

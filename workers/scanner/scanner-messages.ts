@@ -60,6 +60,7 @@ const ZAnalyticsEvent = z.object({
   timeframe: z.enum(TIMEFRAMES),
   openTime: z.number(),
   indicators: z.record(z.string(), z.number().nullable()),
+  patterns: z.array(z.object({ name: z.string(), value: z.number() })).optional(),
 });
 
 /** An AnalyticsEvent (server/services/analytics-latest.ts) or a cached LatestIndicators record; undefined when malformed. */

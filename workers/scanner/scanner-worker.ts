@@ -15,12 +15,17 @@ import { ScannerState } from "../../server/domain/scanner/scanner-state.ts";
 import { TIMEFRAMES } from "../../server/domain/time/timeframes.ts";
 import { listSymbols } from "../../server/db/symbols.repo.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
+import { parseStoredQuality } from "../../server/services/quality.service.ts";
 import { bootstrapSymbols } from "./scanner-bootstrap.ts";
 import type { ScannerUpdate } from "./scanner-messages.ts";
 import { parseAnalyticsEvent, parseBarEvent } from "./scanner-messages.ts";
 import type { ScannerMetrics } from "./scanner-metrics.ts";
 import { ScannerPublisher } from "./scanner-publisher.ts";
 import { ScreenRegistry } from "./screen-registry.ts";
+
+/** The collectors write a quality snapshot every 5 s. */
+const QUALITY_REFRESH_MS = 5_000;
+const QUALITY_CHUNK = 1_000;
 
 export type ScannerLog = (level: "debug" | "info" | "warn" | "error", message: string, details?: Record<string, unknown>) => void;
 
@@ -54,6 +59,8 @@ export class ScannerWorker {
   private running: Promise<void> | null = null;
   private stopped = false;
   private nextSymbolsAt = 0;
+  private nextQualityAt = 0;
+  private universe: SymbolId[] = [];
   private pendingRemovals: string[] = [];
 
   constructor(private readonly options: ScannerWorkerOptions) {
@@ -81,6 +88,7 @@ export class ScannerWorker {
     const { subscriber, keys } = this.options;
     const symbols = await this.loadSymbols();
     this.state.setSymbols(symbols);
+    this.universe = symbols;
     await subscriber.psubscribe(keys.barChannelPattern(), keys.analyticsChannelPattern());
     await subscriber.subscribe(keys.scannerScreensChanged(), keys.symbolsChanged());
     const report = await bootstrapSymbols({ redis: this.options.redis, pool: this.options.pool, keys, state: this.state }, symbols);
@@ -105,6 +113,7 @@ export class ScannerWorker {
     const { metrics, log } = this.options;
     const at = this.now();
     await this.refreshSymbols(at);
+    await this.refreshQuality(at);
     try {
       this.pendingRemovals.push(...(await this.registry.refresh(at)));
     } catch (error) {
@@ -164,6 +173,24 @@ export class ScannerWorker {
     return (await listSymbols(this.options.pool, { activeOnly: true })).map((row) => row.id);
   }
 
+  /**
+   * Every QUALITY_REFRESH_MS: each active symbol's data-quality score (the `qualityScore` metric of screens) from
+   * the collectors' snapshots in Redis, MGET in chunks. A failure keeps the previous scores.
+   */
+  private async refreshQuality(now: number): Promise<void> {
+    if (now < this.nextQualityAt || this.universe.length === 0) return;
+    this.nextQualityAt = now + QUALITY_REFRESH_MS;
+    try {
+      for (let start = 0; start < this.universe.length; start += QUALITY_CHUNK) {
+        const symbols = this.universe.slice(start, start + QUALITY_CHUNK);
+        const values = await this.options.redis.mget(...symbols.map((symbol) => this.options.keys.quality(symbol)));
+        symbols.forEach((symbol, index) => this.state.applyQuality(symbol, parseStoredQuality(values[index] ?? null)?.score ?? null));
+      }
+    } catch (error) {
+      this.options.log?.("warn", "quality scores refresh failed; keeping the previous ones", { error: String(error) });
+    }
+  }
+
   /** Re-reads the active universe when due; new symbols are filled from Redis/PostgreSQL. */
   private async refreshSymbols(now: number): Promise<void> {
     if (now < this.nextSymbolsAt) return;
@@ -171,6 +198,7 @@ export class ScannerWorker {
     try {
       const symbols = await this.loadSymbols();
       const added = symbols.filter((symbol) => this.state.slotOf(symbol) < 0);
+      this.universe = symbols;
       this.state.setSymbols(symbols);
       if (added.length > 0) {
         const report = await bootstrapSymbols({ redis: this.options.redis, pool: this.options.pool, keys: this.options.keys, state: this.state }, added);

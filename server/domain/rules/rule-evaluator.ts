@@ -3,10 +3,17 @@
  * the previous values of the metrics the rule reads); `evaluateRule` is that evaluator in a loop, so batch
  * and streaming agree exactly. Pure. Semantics: README.md in this folder.
  */
-import type { IndicatorSeries, IndicatorValueKey, OhlcvBar } from "../indicators/indicator-types.ts";
+import type { OhlcvBar } from "../indicators/indicator-types.ts";
 import { groupChildren, ruleMetrics } from "./rule-metrics.ts";
-import type { RuleBarValues, RuleDocument, RuleMetric, RuleNode, RuleOperator } from "./rule-types.ts";
+import type { QualityMetric, RuleBarValues, RuleDocument, RuleMetric, RuleNode, RuleOperator, SeriesMetric } from "./rule-types.ts";
 import { BAR_METRICS, isRuleCondition } from "./rule-types.ts";
+
+/**
+ * One value per bar for the metrics that are not bar fields: `computeIndicators(bars)` and
+ * `patternRuleSeries(detectPatterns(bars))` fit; `qualityScore` (the collector's score at each bar's close) is
+ * optional: without it a condition on the quality score has no value, so it is false.
+ */
+export type RuleSeries = Partial<Record<SeriesMetric | QualityMetric, readonly (number | null)[]>>;
 
 /** A condition with its metrics replaced by slots in the value arrays (`right` −1: the constant). */
 interface CompiledCondition {
@@ -125,18 +132,20 @@ export class RuleEvaluator {
 const BAR_METRIC_SET: ReadonlySet<RuleMetric> = new Set(BAR_METRICS);
 
 /**
- * The indices of `bars` on which `rule` fires, given the indicator series computed over the same bars
- * (`computeIndicators(bars)`): the streaming evaluator in a loop. Throws a RangeError when a series the
- * rule reads has a different length than `bars`.
+ * The indices of `bars` on which `rule` fires, given the series computed over the same bars
+ * (`{ ...computeIndicators(bars), ...patternRuleSeries(detectPatterns(bars)) }`): the streaming evaluator in a
+ * loop. Throws a RangeError when a series the rule reads is missing (the quality score excepted) or has a
+ * different length than `bars`.
  * @example
  * const rule = { name: "oversold", timeframe: "1h", when: { all: [{ metric: "rsi14", op: "crosses_below", value: 30 }] } };
  * evaluateRule(rule, bars, computeIndicators(bars)); // e.g. [212, 871, …]
  */
-export function evaluateRule(rule: RuleDocument, bars: readonly OhlcvBar[], series: Partial<IndicatorSeries>): number[] {
+export function evaluateRule(rule: RuleDocument, bars: readonly OhlcvBar[], series: RuleSeries): number[] {
   const evaluator = new RuleEvaluator(rule);
-  const indicatorMetrics = evaluator.metrics.filter((metric) => !BAR_METRIC_SET.has(metric)) as IndicatorValueKey[];
+  const indicatorMetrics = evaluator.metrics.filter((metric) => !BAR_METRIC_SET.has(metric)) as (SeriesMetric | QualityMetric)[];
   for (const metric of indicatorMetrics) {
     const length = series[metric]?.length;
+    if (metric === "qualityScore" && length === undefined) continue;
     if (length !== bars.length) throw new RangeError(`rule ${rule.name}: series ${metric} has ${length ?? "no"} values for ${bars.length} bars`);
   }
   const fired: number[] = [];

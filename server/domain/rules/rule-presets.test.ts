@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { macdBearishCrossover, macdBullishCrossover, priceAbove, priceBelow, rsiAbove, rsiBelow, volumeSpike } from "./rule-presets.ts";
+import { macdBearishCrossover, macdBullishCrossover, patternDetected, priceAbove, priceBelow, qualityBelow, rsiAbove, rsiBelow, volumeSpike } from "./rule-presets.ts";
 import { parseRuleDocument } from "./rule-schema.ts";
 
 describe("presets", () => {
@@ -13,6 +13,11 @@ describe("presets", () => {
       [macdBullishCrossover({ timeframe }), { metric: "macd", op: "crosses_above", value: { metric: "macdSignal" } }, "MACD bullish crossover"],
       [macdBearishCrossover({ timeframe }), { metric: "macd", op: "crosses_below", value: { metric: "macdSignal" } }, "MACD bearish crossover"],
       [volumeSpike(3, { timeframe }), { metric: "relVolume20", op: ">=", value: 3 }, "volume ≥ 3× 20-bar average"],
+      [patternDetected("engulfing", "bullish", { timeframe }), { metric: "engulfing", op: ">", value: 0 }, "bullish engulfing"],
+      [patternDetected("engulfing", "bearish", { timeframe }), { metric: "engulfing", op: "<", value: 0 }, "bearish engulfing"],
+      [patternDetected("doji", "any", { timeframe }), { metric: "doji", op: "!=", value: 0 }, "doji detected"],
+      [patternDetected("hammer", "bullish", { timeframe }), { metric: "hammer", op: ">", value: 0 }, "bullish hammer"],
+      [qualityBelow(80, { timeframe }), { metric: "qualityScore", op: "<", value: 80 }, "data quality < 80"],
     ] as const;
     for (const [document, condition, name] of cases) {
       expect(document).toEqual({ name, timeframe, when: { all: [condition] } });

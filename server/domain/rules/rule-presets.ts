@@ -1,7 +1,9 @@
 /**
- * The six ready-made alert conditions of the alerts UI, as functions returning rule documents (validated
- * with parseRuleDocument, so a bad threshold throws). Pure. Add a preset here and in README.md.
+ * The ready-made alert conditions of the alerts UI (the parity plan's six, plus a candlestick pattern and a
+ * data-quality floor), as functions returning rule documents (validated with parseRuleDocument, so a bad
+ * threshold throws). Pure. Add a preset here and in README.md.
  */
+import { PATTERNS, type PatternName } from "../patterns/pattern-registry.ts";
 import type { Timeframe } from "../time/timeframes.ts";
 import { parseRuleDocument } from "./rule-schema.ts";
 import type { RuleCondition, RuleDocument } from "./rule-types.ts";
@@ -62,4 +64,27 @@ export function macdBearishCrossover(options: PresetOptions): RuleDocument {
  */
 export function volumeSpike(multiple: number, options: PresetOptions): RuleDocument {
   return preset({ metric: "relVolume20", op: ">=", value: multiple }, `volume ≥ ${multiple}× 20-bar average`, options);
+}
+
+/** Which way a pattern must point: TA-Lib's sign (+ bullish, − bearish), or either (present at all). */
+export type PatternDirection = "bullish" | "bearish" | "any";
+const DIRECTION_OPS = { bullish: ">", bearish: "<", any: "!=" } as const;
+
+/**
+ * Fires on the bar where the candlestick pattern appears (`engulfing > 0` for a bullish engulfing; `!= 0`: either
+ * way). Non-directional patterns (doji, spinning top) are +100 when present, so use "any" (or "bullish") for them.
+ * @example patternDetected("engulfing", "bearish", { timeframe: "1h" }).when // { all: [{ metric: "engulfing", op: "<", value: 0 }] }
+ */
+export function patternDetected(pattern: PatternName, direction: PatternDirection, options: PresetOptions): RuleDocument {
+  const label = PATTERNS.find((definition) => definition.name === pattern)?.label(direction === "bearish" ? -100 : 100) ?? pattern;
+  const name = direction === "any" ? `${label.replace(/^bullish /, "")} detected` : label.startsWith(direction) ? label : `${direction} ${label}`;
+  return preset({ metric: pattern, op: DIRECTION_OPS[direction], value: 0 }, name, options);
+}
+
+/**
+ * Fires when the symbol's data-quality score (0–100, the collector's quality gate) drops below `score`.
+ * @example qualityBelow(80, { timeframe: "1m" }).when // { all: [{ metric: "qualityScore", op: "<", value: 80 }] }
+ */
+export function qualityBelow(score: number, options: PresetOptions): RuleDocument {
+  return preset({ metric: "qualityScore", op: "<", value: score }, `data quality < ${score}`, options);
 }

@@ -32,6 +32,14 @@ describe("parseRuleDocument", () => {
     expect(ruleMetrics(valid)).toEqual(["rsi14", "close", "sma200", "relVolume20"]);
   });
 
+  it("accepts the pattern metrics and the quality score; suggests them when misspelled", () => {
+    const when = { all: [{ metric: "engulfing", op: ">", value: 0 }, { metric: "patternCount", op: ">=", value: 2 }, { metric: "qualityScore", op: "<", value: { metric: "rsi14" } }] };
+    expect(parseRuleDocument(withWhen(when)).when).toEqual(when);
+    expect(problem(withWhen({ all: [{ metric: "engulf", op: ">", value: 0 }] }))).toBe('when.all[0].metric: unknown metric "engulf" (did you mean engulfing?)');
+    expect(suggestMetric("quality")).toBe("qualityScore");
+    expect(suggestMetric("morningstar")).toBe("morningStar");
+  });
+
   it.each<[string, unknown, string]>([
     ["unknown metric with a suggestion", withWhen({ all: [{ metric: "close", op: ">", value: 1 }, { metric: "rsi", op: "<", value: 30 }] }), 'when.all[1].metric: unknown metric "rsi" (did you mean rsi14?)'],
     ["unknown metric, wrong case", withWhen({ all: [{ metric: "Close", op: ">", value: 1 }] }), 'when.all[0].metric: unknown metric "Close" (did you mean close?)'],

@@ -1,19 +1,39 @@
 /**
  * Types of the alert-rule language (the public rule document) and the metric names a condition may
- * read: the bar's OHLCV fields and every series of the indicator core. Pure. Edit when a metric or an
- * operator is added (also rule-schema.ts, rule-evaluator.ts and README.md).
+ * read: the bar's OHLCV fields, every series of the indicator core, the candlestick patterns and the
+ * symbol's data-quality score. Pure. Edit when a metric or an operator is added (also rule-schema.ts,
+ * rule-evaluator.ts and README.md).
  */
 import { INDICATOR_KEYS, SCANNER_KEYS } from "../indicators/indicator-types.ts";
 import type { IndicatorValueKey } from "../indicators/indicator-types.ts";
+import { PATTERN_NAMES, type PatternName } from "../patterns/pattern-registry.ts";
 import type { Timeframe } from "../time/timeframes.ts";
 
 /** The bar's own fields a condition may read. */
 export const BAR_METRICS = ["open", "high", "low", "close", "volume"] as const;
 export type BarMetric = (typeof BAR_METRICS)[number];
 
-/** Every metric name: bar fields, then the indicator series (as `marketlens indicators` names them), then the scanner helpers. */
-export const RULE_METRICS = [...BAR_METRICS, ...INDICATOR_KEYS, ...SCANNER_KEYS] as const;
-export type RuleMetric = BarMetric | IndicatorValueKey;
+/**
+ * Candlestick patterns on the bar: each pattern's TA-Lib integer (100 bullish or present, −100 bearish, 0 none;
+ * no value before the pattern's lookback), and `patternCount`, how many patterns the bar shows.
+ * "Bullish engulfing detected" is `{ "metric": "engulfing", "op": ">", "value": 0 }`.
+ */
+export const PATTERN_METRICS = [...PATTERN_NAMES, "patternCount"] as const;
+export type PatternMetric = PatternName | "patternCount";
+
+/** The symbol's data-quality score, 0–100, as the collector's quality gate keeps it (server/domain/quality). */
+export const QUALITY_METRICS = ["qualityScore"] as const;
+export type QualityMetric = (typeof QUALITY_METRICS)[number];
+
+/**
+ * Every metric name: bar fields, the indicator series (as `marketlens indicators` names them), the scanner
+ * helpers, the candlestick patterns, the quality score. Append only: the order is the scanner's column order.
+ */
+export const RULE_METRICS = [...BAR_METRICS, ...INDICATOR_KEYS, ...SCANNER_KEYS, ...PATTERN_METRICS, ...QUALITY_METRICS] as const;
+export type RuleMetric = BarMetric | IndicatorValueKey | PatternMetric | QualityMetric;
+
+/** Metrics with one value per bar computed from the bars (everything but the bar fields and the quality score). */
+export type SeriesMetric = Exclude<RuleMetric, BarMetric | QualityMetric>;
 
 export const RULE_OPERATORS = [">", "<", ">=", "<=", "==", "!=", "crosses_above", "crosses_below"] as const;
 export type RuleOperator = (typeof RULE_OPERATORS)[number];
@@ -45,7 +65,8 @@ export interface RuleDocument {
 
 /**
  * The values of one closed bar, by metric name. A missing, `null` or NaN entry means "no value yet"
- * (indicator warm-up): every condition that reads it is false. `{ ...bar, ...indicatorValues }` fits.
+ * (indicator warm-up): every condition that reads it is false. `{ ...bar, ...indicatorValues }` fits;
+ * `patternRuleValues` (rule-values.ts) adds the pattern metrics.
  */
 export type RuleBarValues = { readonly [K in RuleMetric]?: number | null };
 

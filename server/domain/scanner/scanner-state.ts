@@ -5,7 +5,9 @@
  */
 import type { Bar, SymbolId } from "../bars/bar.ts";
 import type { IndicatorValueKey } from "../indicators/indicator-types.ts";
-import { RULE_METRICS, type RuleMetric } from "../rules/rule-types.ts";
+import { INDICATOR_KEYS, SCANNER_KEYS } from "../indicators/indicator-types.ts";
+import { PATTERN_METRICS, RULE_METRICS, type PatternMetric, type RuleMetric } from "../rules/rule-types.ts";
+import { presentPatternRuleValues } from "../rules/rule-values.ts";
 import { TIMEFRAMES, TIMEFRAME_MS, type Timeframe } from "../time/timeframes.ts";
 
 /** Closed 1m closes kept per symbol for the 1m / 5m reference prices. */
@@ -18,6 +20,8 @@ export interface ScannerAnalyticsInput {
   timeframe: Timeframe;
   openTime: number;
   indicators: Readonly<Partial<Record<IndicatorValueKey, number | null>>>;
+  /** The candlestick patterns present on the bar (absent: none). */
+  patterns?: readonly { name: string; value: number }[];
 }
 
 export type BarUpdateKind = "live" | "closed" | "revision";
@@ -33,6 +37,8 @@ export interface ScannerStateOptions {
 
 const METRIC_INDEX: ReadonlyMap<RuleMetric, number> = new Map(RULE_METRICS.map((metric, index) => [metric as RuleMetric, index]));
 const BAR_FIELDS = ["open", "high", "low", "close", "volume"] as const;
+const INDICATOR_METRICS: readonly IndicatorValueKey[] = [...INDICATOR_KEYS, ...SCANNER_KEYS];
+const QUALITY_INDEX = RULE_METRICS.indexOf("qualityScore");
 
 /** Index of a rule metric in a timeframe's column block. */
 export function metricIndex(metric: RuleMetric): number {
@@ -200,14 +206,23 @@ export class ScannerState {
       const raw = event.indicators[key];
       return typeof raw === "number" && Number.isFinite(raw) ? raw : Number.NaN;
     };
-    for (let index = BAR_FIELDS.length; index < RULE_METRICS.length; index++) {
-      (block[index] as Float64Array)[slot] = value(RULE_METRICS[index] as IndicatorValueKey);
-    }
+    for (const metric of INDICATOR_METRICS) (block[METRIC_INDEX.get(metric) as number] as Float64Array)[slot] = value(metric);
+    const patterns = presentPatternRuleValues(event.patterns ?? []);
+    for (const metric of PATTERN_METRICS) (block[METRIC_INDEX.get(metric) as number] as Float64Array)[slot] = patterns[metric as PatternMetric] ?? Number.NaN;
     if (event.timeframe === this.indicatorTimeframe) {
       this.rsi14[slot] = value("rsi14");
       this.relVolume[slot] = value("relVolume20");
       this.vwap[slot] = value("vwap");
     }
+    return true;
+  }
+
+  /** The symbol's data-quality score (0–100; null: unknown), the same for every timeframe. Returns whether it applied. */
+  applyQuality(symbol: SymbolId, score: number | null): boolean {
+    const slot = this.slotOf(symbol);
+    if (slot < 0) return false;
+    const value = score !== null && Number.isFinite(score) ? score : Number.NaN;
+    for (const block of this.blocks.values()) (block[QUALITY_INDEX] as Float64Array)[slot] = value;
     return true;
   }
 

@@ -35,6 +35,31 @@ describe("CompiledScreen", () => {
     expect(names(state, notEqual.matches, notEqual.matchCount)).toEqual(["X:C"]); // D has no 1h rsi: != is false too
   });
 
+  it("screens read candlestick patterns (from the analytics event) and the data-quality score (same for every timeframe)", () => {
+    const state = new ScannerState({ screenTimeframes: ["1h"] });
+    state.setSymbols(["X:A", "X:B", "X:C"]);
+    state.applyAnalytics({ ...makeAnalytics("X:A", "1h", DAY, { rsi14: 50 }), patterns: [{ name: "engulfing", value: 100 }, { name: "doji", value: 100 }] });
+    state.applyAnalytics({ ...makeAnalytics("X:B", "1h", DAY, { rsi14: 50 }), patterns: [{ name: "engulfing", value: -100 }] });
+    state.applyAnalytics(makeAnalytics("X:C", "1h", DAY, { rsi14: 50 })); // no patterns listed: none present
+    expect(state.applyQuality("X:A", 95)).toBe(true);
+    state.applyQuality("X:B", 40);
+    expect(state.applyQuality("X:Z", 10)).toBe(false); // unknown symbol
+    const bullish = new CompiledScreen({ id: "p", rule: rule({ all: [{ metric: "engulfing", op: ">", value: 0 }] }) });
+    const anyPattern = new CompiledScreen({ id: "n", rule: rule({ all: [{ metric: "patternCount", op: ">=", value: 1 }] }) });
+    const none = new CompiledScreen({ id: "z", rule: rule({ all: [{ metric: "patternCount", op: "==", value: 0 }] }) });
+    const badData = new CompiledScreen({ id: "q", rule: rule({ all: [{ metric: "qualityScore", op: "<", value: 50 }] }) });
+    const known = new CompiledScreen({ id: "k", rule: rule({ all: [{ metric: "qualityScore", op: ">=", value: 0 }] }) });
+    scanCycle(state, [bullish, anyPattern, none, badData, known], createScanOutput(1));
+    expect(names(state, bullish.matches, bullish.matchCount)).toEqual(["X:A"]);
+    expect(names(state, anyPattern.matches, anyPattern.matchCount)).toEqual(["X:A", "X:B"]);
+    expect(names(state, none.matches, none.matchCount)).toEqual(["X:C"]);
+    expect(names(state, badData.matches, badData.matchCount)).toEqual(["X:B"]);
+    expect(names(state, known.matches, known.matchCount)).toEqual(["X:A", "X:B"]); // C: no score yet
+    state.applyQuality("X:B", null);
+    scanCycle(state, [badData], createScanOutput(1));
+    expect(badData.matchCount).toBe(0);
+  });
+
   it("crosses_above holds for one cycle, against the previous cycle's values; false on the first cycle and after a missing value", () => {
     const state = new ScannerState({ screenTimeframes: ["1m"] });
     state.setSymbols(["X:A"]);
