@@ -10,6 +10,7 @@
 import type { Page } from "playwright-core";
 import { verifyWebhookSignature } from "../server/services/notifications/webhook-signature.ts";
 import type { E2ETest } from "./e2e-runner.ts";
+import { watchLiveBars } from "./e2e-feed.ts";
 import { startHttpReceiver, startSmtpSink } from "./e2e-receivers.ts";
 import { assert, eventually, query, registerFreshUser, screenshot, type SessionContext, type SignedInUser } from "./e2e-session.ts";
 
@@ -146,6 +147,7 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
       const smtpUrl = process.env.SMTP_URL;
       assert(smtpUrl, "SMTP_URL is not set for the e2e run (scripts/lib/test.mjs sets it)");
       const [smtp, slack, hook] = await Promise.all([startSmtpSink(smtpUrl), startHttpReceiver("/slack"), startHttpReceiver("/hook")]);
+      let feed: Awaited<ReturnType<typeof watchLiveBars>> | undefined;
       try {
         const channel = async (data: object) => {
           const response = await page.request.post(`${context.baseUrl}/api/v1/channels`, { data });
@@ -175,6 +177,16 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
           150_000,
         );
         const rule = { name: `e2e toast ${userId.slice(0, 6)}`, timeframe: "1m", when: { all: [{ metric: "close", op: "!=", value: previous.close }] }, oneTime: true };
+        // when the toast appears (browser clock = this machine's clock)
+        await page.evaluate((name) => {
+          const marks = window as unknown as { __toastAt?: number | null };
+          marks.__toastAt = null;
+          new MutationObserver(() => {
+            if (marks.__toastAt !== null) return;
+            if ([...document.querySelectorAll('[data-testid="toast"]')].some((element) => element.textContent?.includes(name))) marks.__toastAt = Date.now();
+          }).observe(document.body, { childList: true, subtree: true, characterData: true });
+        }, rule.name);
+        feed = await watchLiveBars(SYMBOL, "1m");
         await page.getByRole("button", { name: "New alert" }).click();
         const form = page.getByRole("form", { name: "Create alert" });
         await form.getByLabel("Symbol").fill(SYMBOL);
@@ -182,10 +194,18 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
         await form.getByRole("button", { name: "Advanced (JSON)" }).click();
         await form.getByLabel("Rule document").fill(JSON.stringify(rule));
         for (const name of ["e2e mail", "e2e slack", "e2e hook"]) await form.getByLabel(name).check();
+        const created = page.waitForResponse((response) => response.url().includes("alerts.create") && response.ok(), { timeout: 15_000 });
         await form.getByRole("button", { name: "Create alert" }).click();
+        await created;
+        const createdAt = Date.now();
         const toast = page.getByTestId("toast").filter({ hasText: rule.name });
         // the first tick of the bar that differs from the last close fires it (at the latest the bar's close, < 60 s)
         await toast.waitFor({ state: "visible", timeout: 75_000 });
+        // How long after the feed crossed it: the first live update, once the alert existed, at another price than the last close.
+        const toastAt = await page.evaluate(() => (window as unknown as { __toastAt?: number | null }).__toastAt ?? null);
+        const crossing = feed.updates.find((update) => update.receivedAt >= createdAt && update.openTime > previous.openTime && update.close !== previous.close);
+        assert(toastAt !== null && crossing, `no toast time (${toastAt}) or no crossing live update after the alert was created (${feed.updates.length} updates)`);
+        console.log(`e2e: tick alert — the feed crossed it ${crossing.receivedAt - createdAt} ms after it was created; toast ${toastAt - crossing.receivedAt} ms after the crossing (trade → collector → Redis → analytics → notifier → gateway → browser)`);
         // The same firing reaches the other three channels.
         const email = await eventually("the alert email in the SMTP sink", async () => smtp.messages.find((message) => message.raw.includes(rule.name)), 15_000);
         assert(email.to.includes(address), `email sent to ${JSON.stringify(email.to)}, expected ${address}`);
@@ -216,7 +236,7 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
         // One-time: the engine stops it after the firing.
         await page.locator('[data-testid="alert-row"][data-status="stopped"]').filter({ hasText: rule.name }).waitFor({ state: "visible", timeout: 15_000 });
       } finally {
-        await Promise.all([smtp.close(), slack.close(), hook.close()]);
+        await Promise.all([smtp.close(), slack.close(), hook.close(), feed?.close()]);
       }
     },
   },
