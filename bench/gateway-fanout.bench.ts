@@ -1,23 +1,31 @@
 /**
  * Gateway fan-out benchmark (DESIGN.md budget: fan-out to 5,000 WebSocket clients, p99 < 100 ms from the
- * Redis publish to the client's receipt). The real gateway (server/realtime/gateway.ts, in this process,
- * open mode: no token check, which only costs at connect) and the real Redis (REDIS_URL, own namespace);
+ * Redis publish to the client's receipt). The real gateway as the product runs it (workers/gateway.ts):
+ * one gateway process per core (server/realtime/gateway-cluster.ts, node:cluster, 2 on the dev machine)
+ * sharing one port, each running server/realtime/gateway.ts in open mode (no token check, which only costs
+ * at connect); this file is also their process entry (cluster worker branch at the bottom). `--processes 1`
+ * measures a single gateway process (still forked, the same way). The real Redis (REDIS_URL, own namespace);
  * 5,000 `ws` clients in a worker thread (their own event loop and core, like browsers elsewhere), opened in
  * batches of 250 and all subscribed to one stream. Then 3 warm-up + 30 timed bar events are published
  * 250 ms apart; every client records when each arrived (performance.timeOrigin + now(), one clock for both
  * threads). Reports p50 / p99 / max over every (client, event) pair, and the p99 over events of the time
  * until the last client had it. The figure includes the clients' own JSON parsing (5,000 per event on one
  * thread). Never asserts. Needs ~10,000 file descriptors (`ulimit -n`; the process cannot raise its own).
- * Run: node --import tsx bench/gateway-fanout.bench.ts [--clients N]
+ * Same machine: the clients' kernel receive path runs inside the gateway's socket writes (loopback), which
+ * remote browsers would not cost it. Changed 2026-11-22: the gateway runs as 2 processes (was one, in this
+ * process); the client side, client count and event count are unchanged.
+ * Run: node --import tsx bench/gateway-fanout.bench.ts [--clients N] [--processes N]
  */
+import cluster from "node:cluster";
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Redis } from "ioredis";
 import { env } from "../server/env.ts";
 import { startGateway } from "../server/realtime/gateway.ts";
+import { announceGatewayReady, defaultGatewayProcesses, forkGatewayProcesses } from "../server/realtime/gateway-cluster.ts";
 import { redisKeys } from "../server/redis/keys.ts";
 import type { BenchResult } from "./bench-result.ts";
 
@@ -28,6 +36,8 @@ const TIMED_EVENTS = 30;
 const SPACING_MS = 250;
 const SYMBOL = "BINANCE:BTCUSDT";
 const T0 = Date.UTC(2026, 10, 21);
+/** argv marker of the forked gateway processes: `--fanout-gateway-process <namespace>`. */
+const GATEWAY_PROCESS_FLAG = "--fanout-gateway-process";
 
 const clock = () => performance.timeOrigin + performance.now();
 interface ClientJob {
@@ -88,12 +98,14 @@ function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
-export async function runGatewayFanoutBench(options: { clients?: number } = {}): Promise<BenchResult[]> {
+export async function runGatewayFanoutBench(options: { clients?: number; processes?: number } = {}): Promise<BenchResult[]> {
   const clients = options.clients ?? CLIENTS;
+  const processes = options.processes ?? defaultGatewayProcesses();
   const config = env();
   const namespace = `bench-fanout-${randomUUID().slice(0, 8)}`;
   const keys = redisKeys(namespace);
-  const gateway = await startGateway({ port: 0, host: "127.0.0.1", namespace, redisUrl: config.REDIS_URL, heartbeatMs: 600_000, maxSubscriptionsPerClient: 5 });
+  // Each process announces itself once its Redis subscriptions are active (gateway.ready).
+  const gateway = await forkGatewayProcesses({ processes, exec: fileURLToPath(import.meta.url), args: [GATEWAY_PROCESS_FLAG, namespace] });
   const publisher = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   const events = WARMUP_EVENTS + TIMED_EVENTS;
   const worker = new Worker(CLIENTS_SOURCE, {
@@ -114,7 +126,6 @@ export async function runGatewayFanoutBench(options: { clients?: number } = {}):
   });
   worker.on("error", (error) => failed(error));
   try {
-    await gateway.ready;
     const connectStarted = performance.now();
     await Promise.race([new Promise<void>((done) => (ready = done)), failure]);
     const connectSeconds = (performance.now() - connectStarted) / 1000;
@@ -153,7 +164,7 @@ export async function runGatewayFanoutBench(options: { clients?: number } = {}):
     }
     latencies.sort((a, b) => a - b);
     lastArrival.sort((a, b) => a - b);
-    const context = `${clients.toLocaleString("en-US")} ws clients on one stream (worker thread, same machine), ${TIMED_EVENTS} events ${SPACING_MS} ms apart after ${WARMUP_EVENTS} warm-up; ${latencies.length.toLocaleString("en-US")} deliveries, ${missing} missing; clients connected in ${connectSeconds.toFixed(1)} s`;
+    const context = `${clients.toLocaleString("en-US")} ws clients on one stream (worker thread, same machine), ${processes} gateway process${processes === 1 ? "" : "es"} (node:cluster, one port), ${TIMED_EVENTS} events ${SPACING_MS} ms apart after ${WARMUP_EVENTS} warm-up; ${latencies.length.toLocaleString("en-US")} deliveries, ${missing} missing; clients connected in ${connectSeconds.toFixed(1)} s`;
     return [
       { name: "gateway fan-out, Redis publish → client receipt, p50", value: percentile(latencies, 50), unit: "ms", budget: "p99 < 100 ms", note: context },
       { name: "gateway fan-out, Redis publish → client receipt, p99", value: percentile(latencies, 99), unit: "ms", budget: "p99 < 100 ms", note: context },
@@ -162,14 +173,25 @@ export async function runGatewayFanoutBench(options: { clients?: number } = {}):
     ];
   } finally {
     await worker.terminate();
-    await gateway.close();
+    await gateway.stop();
     publisher.disconnect();
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const index = process.argv.indexOf("--clients");
-  const results = await runGatewayFanoutBench({ clients: index >= 0 ? Number(process.argv[index + 1]) : undefined });
+/** A forked gateway process of the benchmark: the real gateway on the shared port until SIGTERM. */
+async function runGatewayProcess(namespace: string): Promise<void> {
+  const gateway = await startGateway({ port: 0, host: "127.0.0.1", namespace, redisUrl: env().REDIS_URL, heartbeatMs: 600_000, maxSubscriptionsPerClient: 5 });
+  await gateway.ready;
+  process.once("SIGTERM", () => void gateway.close().finally(() => process.exit(0)));
+  announceGatewayReady(gateway.port);
+}
+
+const gatewayFlag = process.argv.indexOf(GATEWAY_PROCESS_FLAG);
+if (cluster.isWorker && gatewayFlag >= 0) {
+  await runGatewayProcess(process.argv[gatewayFlag + 1] ?? "");
+} else if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const option = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
+  const results = await runGatewayFanoutBench({ clients: option("--clients"), processes: option("--processes") });
   for (const result of results) console.log(`${result.name.padEnd(66)} ${result.value.toFixed(2).padStart(8)} ${result.unit}  ${result.budget ? `budget ${result.budget}` : ""}`);
   console.log(`- ${results[0]?.note ?? ""}`);
   process.exit(0);
