@@ -101,6 +101,33 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
     },
   },
   {
+    name: "alerts: the candlestick-pattern and data-quality presets are stored as rules on those metrics",
+    async run() {
+      const { page, userId } = signedIn();
+      const create = async (fill: (form: ReturnType<Page["getByRole"]>) => Promise<void>, expected: { metric: string; op: string; value: number }, name: string) => {
+        await page.getByRole("button", { name: "New alert" }).click();
+        const form = page.getByRole("form", { name: "Create alert" });
+        await form.getByLabel("Symbol").fill(SYMBOL);
+        await fill(form);
+        if (name === "bearish engulfing") await screenshot(page, "alert-form-pattern.png");
+        await form.getByRole("button", { name: "Create alert" }).click();
+        await page.getByTestId("alert-row").filter({ hasText: name }).waitFor({ state: "visible", timeout: 15_000 });
+        const stored = (await alertsOf(userId)).find((alert) => alert.rule.name === name);
+        const condition = stored?.rule.when.all?.[0];
+        assert(condition && condition.metric === expected.metric && condition.op === expected.op && condition.value === expected.value, `stored ${name}: ${JSON.stringify(stored?.rule)}`);
+      };
+      await create(async (form) => {
+        await form.getByLabel("Condition").selectOption("pattern");
+        await form.getByLabel("Pattern").selectOption("engulfing");
+        await form.getByLabel("Direction").selectOption("bearish");
+      }, { metric: "engulfing", op: "<", value: 0 }, "bearish engulfing");
+      await create(async (form) => {
+        await form.getByLabel("Condition").selectOption("quality_below");
+        await form.getByRole("spinbutton", { name: "Quality score (0–100)" }).fill("60");
+      }, { metric: "qualityScore", op: "<", value: 60 }, "data quality < 60");
+    },
+  },
+  {
     name: "alerts: pause, resume and delete (with confirmation)",
     async run() {
       const { page, userId } = signedIn();

@@ -16,7 +16,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
     <main className="settings-page alerts-page">
       <h1>Alerts</h1>
       <p className="muted">
-        Rules on price, indicators and volume, evaluated on every closed bar (or every tick). Firings appear as a toast and in the bell, and go to the
+        Rules on price, indicators, volume, candlestick patterns and data quality, evaluated on every closed bar (or every tick). Firings appear as a toast and in the bell, and go to the
         channels you pick (Settings → Notifications).
       </p>
       <AlertsScreen defaultSymbol={typeof symbol === "string" && symbol.includes(":") ? symbol.toUpperCase() : "BINANCE:BTCUSDT"} />

@@ -14,6 +14,15 @@ describe("toplist table model", () => {
     expect(TOPLIST_INFO.map((info) => info.name)).toEqual(TOPLISTS.map((list) => list.name));
   });
 
+  it("formats changes with a sign, two decimals, and enough digits that a tiny gainer never reads +0.00%", () => {
+    const format = TOPLIST_INFO.find((info) => info.name === "gainers-1m")!.format;
+    expect(format(1.234)).toBe("+1.23%");
+    expect(format(-0.5)).toBe("-0.50%");
+    expect(format(0.0031)).toBe("+0.0031%");
+    expect(format(-0.0004)).toBe("-0.00040%"); // two significant digits
+    expect(format(0)).toBe("0.00%");
+  });
+
   it("ranks the wire entries best first", () => {
     expect(rows.map((row) => row.rank)).toEqual([1, 2, 3, 4]);
     expect(sortRows(rows, DEFAULT_SORT).map((row) => row.symbol)).toEqual(rows.map((row) => row.symbol));

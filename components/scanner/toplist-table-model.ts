@@ -12,7 +12,12 @@ export interface ToplistInfo {
   format: (value: number) => string;
 }
 
-const percent = (value: number) => `${value > 0 ? "+" : ""}${value.toFixed(2)}%`;
+/** Two decimals, more for a change smaller than 0.01% (a gainer must not read "+0.00%"). */
+const percent = (value: number) => {
+  const size = Math.abs(value);
+  const digits = size >= 0.01 || size === 0 ? 2 : Math.min(8, 1 - Math.floor(Math.log10(size)));
+  return `${value > 0 ? "+" : ""}${value.toFixed(digits)}%`;
+};
 const plain = (value: number) => value.toFixed(1);
 const multiple = (value: number) => `${value.toFixed(2)}×`;
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 2 });
