@@ -1,7 +1,7 @@
 "use client";
 /**
- * Alert history: every firing (newest first), paginated, filtered by alert, symbol and bar date range
- * (`alerts.history`). Each row shows the bar it fired on and the values the rule read on that bar.
+ * Alert history: every firing (newest first; click a column to sort by it), paginated, filtered by alert, symbol
+ * and bar date range (`alerts.history`). Each row shows the bar it fired on and the values the rule read on that bar.
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -11,6 +11,25 @@ import type { AlertView } from "./alert-view.ts";
 import { Pager } from "../layout/pager.tsx";
 
 const PAGE_SIZE = 25;
+
+type SortKey = "firedAt" | "barOpenTime" | "symbol" | "alert";
+interface Sort {
+  key: SortKey;
+  order: "desc" | "asc";
+}
+
+const COLUMNS: readonly { key: SortKey; label: string }[] = [
+  { key: "firedAt", label: "Fired (UTC)" },
+  { key: "alert", label: "Alert" },
+  { key: "symbol", label: "Symbol" },
+  { key: "barOpenTime", label: "Bar (UTC)" },
+];
+
+/** Times start newest first, names A→Z; a second click on the same column reverses it. */
+function nextSort(current: Sort, key: SortKey): Sort {
+  if (current.key === key) return { key, order: current.order === "desc" ? "asc" : "desc" };
+  return { key, order: key === "symbol" || key === "alert" ? "asc" : "desc" };
+}
 
 function utc(ms: number | string | Date): string {
   return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
@@ -30,8 +49,11 @@ export function AlertHistory({ alerts }: { alerts: readonly AlertView[] }) {
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const [page, setPage] = useState(1);
+  const [sort, setSort] = useState<Sort>({ key: "firedAt", order: "desc" });
   const input = {
     page,
+    sort: sort.key,
+    order: sort.order,
     pageSize: PAGE_SIZE,
     ...(alertId ? { alertId } : {}),
     ...(symbol.trim() ? { symbol: symbol.trim().toUpperCase() } : {}),
@@ -88,10 +110,14 @@ export function AlertHistory({ alerts }: { alerts: readonly AlertView[] }) {
         <table className="data-table" data-testid="history-table">
           <thead>
             <tr>
-              <th>Fired (UTC) ↓</th>
-              <th>Alert</th>
-              <th>Symbol</th>
-              <th>Bar (UTC)</th>
+              {COLUMNS.map((column) => (
+                <th key={column.key} aria-sort={sort.key === column.key ? (sort.order === "desc" ? "descending" : "ascending") : "none"}>
+                  <button type="button" className="sort-button" onClick={() => filter(setSort)(nextSort(sort, column.key))}>
+                    {column.label}
+                    {sort.key === column.key ? (sort.order === "desc" ? " ↓" : " ↑") : ""}
+                  </button>
+                </th>
+              ))}
               <th>Values</th>
             </tr>
           </thead>

@@ -517,13 +517,15 @@ export const openApiDocument: OpenApiDocument = {
     "/api/v1/alerts/{id}/history": {
       get: {
         operationId: "alertHistory",
-        summary: "An alert's firings, newest first, paginated",
+        summary: "An alert's firings, newest first (or sorted), paginated",
         tags: ["alerts"],
         parameters: [
           { name: "id", in: "path", required: true, description: "The alert's id (UUID)", schema: { type: "string" } },
           { name: "symbol", in: "query", required: false, description: "Only this symbol (watchlist alerts)", schema: { type: "string" } },
           { name: "from", in: "query", required: false, description: "Bar open time ≥ from (epoch ms)", schema: { type: "integer" } },
           { name: "to", in: "query", required: false, description: "Bar open time < to (epoch ms)", schema: { type: "integer" } },
+          { name: "sort", in: "query", required: false, description: "Sort key (ties: newest firing first)", schema: { type: "string", enum: ["firedAt", "barOpenTime", "symbol", "alert"], default: "firedAt" } },
+          { name: "order", in: "query", required: false, description: "Sort direction", schema: { type: "string", enum: ["desc", "asc"], default: "desc" } },
           { name: "page", in: "query", required: false, description: "1-based page", schema: { type: "integer", default: 1 } },
           { name: "pageSize", in: "query", required: false, description: "1–100", schema: { type: "integer", default: 25 } },
         ],

@@ -175,8 +175,24 @@ export interface FiringFilters {
   to?: number | undefined;
 }
 
-/** A user's firings, newest first (fired_at, then id), with the total for the filters. */
-export async function selectFiringsOfUser(db: Queryable, userId: string, filters: FiringFilters, page: { limit: number; offset: number }): Promise<{ rows: FiringRow[]; total: number }> {
+export type FiringSort = "firedAt" | "barOpenTime" | "symbol" | "alert";
+
+/** ORDER BY per sort key (whitelisted SQL, never user text); ties: newest firing first, then id. */
+const FIRING_ORDER: Record<FiringSort, string> = {
+  firedAt: `f."fired_at" {dir}, f."id" {dir}`,
+  barOpenTime: `f."bar_open_time" {dir}, f."fired_at" DESC, f."id" DESC`,
+  symbol: `f."symbol" {dir}, f."fired_at" DESC, f."id" DESC`,
+  alert: `a."name" {dir}, a."id", f."fired_at" DESC, f."id" DESC`,
+};
+
+/** A user's firings (default newest first: fired_at, then id), with the total for the filters. */
+export async function selectFiringsOfUser(
+  db: Queryable,
+  userId: string,
+  filters: FiringFilters,
+  page: { limit: number; offset: number; sort?: FiringSort; order?: "asc" | "desc" },
+): Promise<{ rows: FiringRow[]; total: number }> {
+  const orderBy = FIRING_ORDER[page.sort ?? "firedAt"].replaceAll("{dir}", page.order === "asc" ? "ASC" : "DESC");
   const where = `f."user_id" = $1 AND ($2::uuid IS NULL OR f."alert_id" = $2::uuid) AND ($3::text IS NULL OR f."symbol" = $3)
     AND ($4::float8 IS NULL OR f."bar_open_time" >= to_timestamp($4::float8 / 1000)) AND ($5::float8 IS NULL OR f."bar_open_time" < to_timestamp($5::float8 / 1000))`;
   const values = [userId, filters.alertId ?? null, filters.symbol ?? null, filters.from ?? null, filters.to ?? null];
@@ -185,7 +201,7 @@ export async function selectFiringsOfUser(db: Queryable, userId: string, filters
       `SELECT f."id"::text AS "id", f."alert_id"::text AS "alertId", a."name" AS "alertName", f."symbol", f."timeframe",
          (extract(epoch FROM f."bar_open_time") * 1000)::float8 AS "barOpenTime", f."fired_at" AS "firedAt", f."evaluate_on" AS "evaluateOn", f."values"
        FROM "alert_firings" f JOIN "alerts" a ON a."id" = f."alert_id"
-       WHERE ${where} ORDER BY f."fired_at" DESC, f."id" DESC LIMIT $6 OFFSET $7`,
+       WHERE ${where} ORDER BY ${orderBy} LIMIT $6 OFFSET $7`,
       [...values, page.limit, page.offset],
     ),
     db.query<{ total: number }>(`SELECT count(*)::int AS "total" FROM "alert_firings" f WHERE ${where}`, values),

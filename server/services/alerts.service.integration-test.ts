@@ -127,7 +127,7 @@ describe("alerts service (tRPC, PostgreSQL, Redis)", () => {
     await expect(api.alerts.get({ id: alert.id })).rejects.toMatchObject({ code: "NOT_FOUND" }); // its alerts went with it
   });
 
-  it("pages the history newest first and filters it by alert, symbol and date range", async () => {
+  it("pages the history newest first, filters it by alert, symbol and date range, and sorts it", async () => {
     const user = await insertUser(context.pool);
     const api = context.as(user);
     const other = await insertSymbol(context.pool);
@@ -159,6 +159,16 @@ describe("alerts service (tRPC, PostgreSQL, Redis)", () => {
     expect(range.items.map((item) => item.barOpenTime)).toEqual([base + 5 * hour, base + 4 * hour, base + 3 * hour, base + 2 * hour]);
     expect((await context.as(alice).alerts.history({ symbol: other })).total).toBe(0); // never another user's
     await expect(api.alerts.history({ from: base + hour, to: base })).rejects.toThrow("from must be before to");
+    // sorted: oldest first; by alert name (ties newest first); by symbol descending; a bad key is refused
+    expect((await api.alerts.history({ order: "asc", pageSize: 3 })).items.map((item) => item.barOpenTime)).toEqual([base, base + hour, base + 2 * hour]);
+    const byName = await api.alerts.history({ sort: "alert", order: "asc", pageSize: 8 });
+    expect(byName.items.map((item) => [item.alertName, item.barOpenTime])).toEqual([
+      ...[4, 3, 2, 1, 0].map((index) => ["first", base + index * hour]),
+      ...[7, 6, 5].map((index) => ["second", base + index * hour]),
+    ]);
+    const expectedSymbolOrder = [symbol, other].sort().reverse();
+    expect([...new Set((await api.alerts.history({ sort: "symbol", order: "desc", pageSize: 8 })).items.map((item) => item.symbol))]).toEqual(expectedSymbolOrder);
+    await expect(api.alerts.history({ sort: "close" as never })).rejects.toThrow(/sort must be one of firedAt, barOpenTime, symbol, alert/);
   });
 
   it("channels.*: an alert's owner has one in-app channel; create, send test, delivery log, ownership", async () => {

@@ -23,6 +23,7 @@ import {
   type AlertStatus,
   type EvaluateOn,
   type FiringFilters,
+  type FiringSort,
 } from "../db/alerts.repo.ts";
 import { listChannelsOfUser } from "../db/notifications.repo.ts";
 import { selectWatchlistById } from "../db/watchlists.repo.ts";
@@ -223,11 +224,11 @@ export async function deleteAlertOf(deps: AlertsServiceDeps, userId: string, id:
   return { id: current.id, deleted: true };
 }
 
-/** The user's firings, newest first; `alertId` must be one of theirs (404 otherwise). */
+/** The user's firings, newest first unless sorted otherwise; `alertId` must be one of theirs (404 otherwise). */
 export async function alertHistory(
   deps: AlertsServiceDeps,
   userId: string,
-  input: FiringFilters & { page?: number; pageSize?: number },
+  input: FiringFilters & { page?: number; pageSize?: number; sort?: FiringSort; order?: "asc" | "desc" },
 ): Promise<FiringPage> {
   if (input.alertId !== undefined) await requireOwnedAlert(deps, userId, input.alertId);
   if (input.from !== undefined && input.to !== undefined && input.from >= input.to) throw new AppError("BAD_REQUEST", "from must be before to");
@@ -237,7 +238,7 @@ export async function alertHistory(
     deps.pool,
     userId,
     { alertId: input.alertId, symbol: input.symbol, from: input.from, to: input.to },
-    { limit: pageSize, offset: (page - 1) * pageSize },
+    { limit: pageSize, offset: (page - 1) * pageSize, sort: input.sort ?? "firedAt", order: input.order ?? "desc" },
   );
   return {
     items: rows.map((row) => ({ ...row, barOpenTime: Number(row.barOpenTime), firedAt: row.firedAt.toISOString() })),

@@ -7,7 +7,7 @@
  *   GET    /api/v1/alerts/{id}           → { alert }
  *   PATCH  /api/v1/alerts/{id}           → { alert }                body: any of rule, symbol, watchlistId, evaluateOn, channelIds, status ("active"|"paused")
  *   DELETE /api/v1/alerts/{id}           → { id, deleted: true }
- *   GET    /api/v1/alerts/{id}/history   → { items, total, page, pageSize }   ?page&pageSize&symbol&from&to (epoch ms)
+ *   GET    /api/v1/alerts/{id}/history   → { items, total, page, pageSize }   ?page&pageSize&symbol&from&to (epoch ms)&sort&order
  * Bodies must be JSON (content-type application/json), so a cross-site form cannot post them.
  */
 import { z } from "zod";
@@ -96,6 +96,8 @@ export const handleAlertHistory = (request: Request, id: string, principal: Prin
       symbol: query.get("symbol") ?? undefined,
       from: integer("from", query.get("from")),
       to: integer("to", query.get("to")),
+      sort: query.get("sort") ?? undefined,
+      order: query.get("order") ?? undefined,
       page: integer("page", query.get("page")),
       pageSize: integer("pageSize", query.get("pageSize")),
     });

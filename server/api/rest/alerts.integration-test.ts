@@ -101,6 +101,10 @@ describe("REST /api/v1/alerts and /api/v1/channels (HTTP, guard, PostgreSQL, Red
     const history = await call("alice", "GET", `/api/v1/alerts/${id}/history?page=1&pageSize=10`);
     expect(history).toEqual({ status: 200, body: { items: [], total: 0, page: 1, pageSize: 10 } });
     expect((await call("alice", "GET", `/api/v1/alerts/${id}/history?from=abc`)).status).toBe(400);
+    expect((await call("alice", "GET", `/api/v1/alerts/${id}/history?sort=symbol&order=asc`)).status).toBe(200);
+    const badSort = await call("alice", "GET", `/api/v1/alerts/${id}/history?sort=price`);
+    expect(badSort.status).toBe(400);
+    expect(JSON.stringify(badSort.body)).toContain("sort must be one of");
     expect((await call("alice", "DELETE", `/api/v1/alerts/${id}`)).body).toEqual({ id, deleted: true });
     expect((await call("alice", "GET", `/api/v1/alerts/${id}`)).status).toBe(404);
   });

@@ -7,7 +7,7 @@
  *   create   { rule: RuleDocument, symbol?: "BINANCE:BTCUSDT" | watchlistId?: uuid, evaluateOn?: "close"|"tick", channelIds?: uuid[] }
  *   update   { id, rule?, symbol?, watchlistId?, evaluateOn?, channelIds? }   (symbol and watchlistId replace each other)
  *   setStatus{ id, status: "active"|"paused" }
- *   history  { alertId?, symbol?, from?: ms, to?: ms, page?: 1.., pageSize?: 1..100 }
+ *   history  { alertId?, symbol?, from?: ms, to?: ms, sort?: "firedAt"|"barOpenTime"|"symbol"|"alert", order?: "desc"|"asc", page?: 1.., pageSize?: 1..100 }
  *   test     { rule, symbol, lastN?: 1..5000 (default 500) }
  */
 import { z } from "zod";
@@ -54,6 +54,9 @@ export type TUpdateAlertInput = z.infer<typeof ZUpdateAlertInput>;
 export const ZSetAlertStatusInput = z.object({ id: ZId, status: z.enum(["active", "paused"], { error: 'status must be "active" or "paused"' }) });
 export type TSetAlertStatusInput = z.infer<typeof ZSetAlertStatusInput>;
 
+/** What the history can be sorted by (then newest first, then id, so pages are stable). */
+export const HISTORY_SORTS = ["firedAt", "barOpenTime", "symbol", "alert"] as const;
+
 export const ZAlertHistoryInput = z
   .object({
     alertId: ZId.optional(),
@@ -62,10 +65,12 @@ export const ZAlertHistoryInput = z
     from: z.number({ error: "from must be epoch milliseconds" }).int().optional(),
     /** Bar open time < to (epoch ms). */
     to: z.number({ error: "to must be epoch milliseconds" }).int().optional(),
+    sort: z.enum(HISTORY_SORTS, { error: `sort must be one of ${HISTORY_SORTS.join(", ")}` }).default("firedAt"),
+    order: z.enum(["desc", "asc"], { error: 'order must be "desc" or "asc"' }).default("desc"),
     page: z.number().int().min(1, { error: "page must be ≥ 1" }).default(1),
     pageSize: z.number().int().min(1).max(100, { error: "pageSize must be from 1 to 100" }).default(25),
   })
-  .default({ page: 1, pageSize: 25 });
+  .default({ sort: "firedAt", order: "desc", page: 1, pageSize: 25 });
 export type TAlertHistoryInput = z.infer<typeof ZAlertHistoryInput>;
 
 export const ZTestAlertInput = z.object({
