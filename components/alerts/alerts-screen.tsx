@@ -1,10 +1,12 @@
 "use client";
 /**
  * The /alerts page's client side: the user's alerts (alert-list.tsx), the create/edit form
- * (alert-form.tsx) and the firing history (alert-history.tsx), all over tRPC `alerts.*`.
+ * (alert-form.tsx) and the firing history (alert-history.tsx), all over tRPC `alerts.*`. An alert notification
+ * arriving in-app (the toast) refreshes both at once, so the page never says "no firings" under a firing's toast.
  */
-import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { useNotificationsStore } from "../realtime/use-notifications.ts";
 import { useTRPC } from "../trpc.ts";
 import { AlertForm } from "./alert-form.tsx";
 import { AlertHistory } from "./alert-history.tsx";
@@ -18,6 +20,14 @@ export function AlertsScreen({ defaultSymbol }: { defaultSymbol: string }) {
   const list = useQuery(trpc.alerts.list.queryOptions(undefined, { refetchInterval: 30_000 }));
   const [editing, setEditing] = useState<Editing>({ kind: "none" });
   const alerts = (list.data ?? []).map(toAlertView);
+  const queryClient = useQueryClient();
+  // the newest alert notification (sourceRef "alert|{id}|firing|{barOpenTime}"): a firing just happened
+  const newestFiring = useNotificationsStore((state) => state.bell.find((item) => item.sourceRef?.startsWith("alert|"))?.deliveryId ?? null);
+  useEffect(() => {
+    if (newestFiring === null) return;
+    void queryClient.invalidateQueries({ queryKey: trpc.alerts.list.queryKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.alerts.history.queryKey() });
+  }, [newestFiring, queryClient, trpc]);
 
   return (
     <>
