@@ -4,7 +4,8 @@
  * exponential backoff, dead-lettering, per-channel rate limits and a delivery log in PostgreSQL
  * (docs/webhooks.md). Metrics every 5 s to Redis. SIGINT/SIGTERM: close the worker (running sends finish), then
  * PostgreSQL, then Redis. A SIGKILL mid-send is safe: the job is retried after the lock expires and re-sent
- * under the same delivery id.
+ * under the same delivery id. The SSRF guard's allowlist is NOTIFY_ALLOWED_HOSTS ∪ the hosts admins allow on /admin,
+ * re-read when they change (server/services/notify-allowlist-cache.ts), so no restart is needed.
  */
 import { env } from "../server/env.ts";
 import { closePool, getPool } from "../server/db/pool.ts";
@@ -14,6 +15,7 @@ import { startMetricsExport } from "../server/observability/metrics-export.ts";
 import { createRedis, keys, queueConnection } from "../server/redis/client.ts";
 import { whenRedisReady } from "../server/services/service-deps.ts";
 import { parseAllowedHosts } from "../server/services/notifications/ssrf-guard.ts";
+import { createAllowlistCache } from "../server/services/notify-allowlist-cache.ts";
 import { NotifierWorker } from "./notifier/notifier-worker.ts";
 
 const log = componentLogger("notifier");
@@ -21,6 +23,7 @@ const config = env();
 const redis = createRedis("command");
 redis.on("error", (error) => log.debug({ error: error.message }, "redis connection error"));
 const metrics = createNotifyMetrics();
+const allowedHosts = createAllowlistCache({ pool: getPool(), redis, keys: keys(), envHosts: parseAllowedHosts(config.NOTIFY_ALLOWED_HOSTS) });
 const notifier = new NotifierWorker({
   pool: getPool(),
   redis,
@@ -28,7 +31,7 @@ const notifier = new NotifierWorker({
   workerConnection: queueConnection("worker"),
   producerConnection: queueConnection("producer"),
   metrics,
-  guard: { allowedHosts: parseAllowedHosts(config.NOTIFY_ALLOWED_HOSTS) },
+  guard: { allowedHosts },
   smtpUrl: config.SMTP_URL,
   from: config.NOTIFY_FROM,
   timeoutMs: config.NOTIFY_TIMEOUT_MS,

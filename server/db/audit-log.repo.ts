@@ -28,13 +28,13 @@ export async function insertAuditRow(pool: pg.Pool, row: NewAuditRow): Promise<v
   );
 }
 
-/** Newest first; `action` filters to one action. */
-export async function selectAuditRows(pool: pg.Pool, options: { limit: number; action?: string; userId?: string }): Promise<AuditRow[]> {
+/** Newest first; `action` filters to one action; `beforeId` keeps entries older than that id (paging). */
+export async function selectAuditRows(pool: pg.Pool, options: { limit: number; action?: string; userId?: string; beforeId?: string }): Promise<AuditRow[]> {
   const result = await pool.query<{ id: string; at: Date; user_id: string | null; actor_ip: string | null; action: string; target: string | null; details: Record<string, unknown> }>(
     `SELECT "id"::text AS "id", "at", "user_id", "actor_ip", "action", "target", "details" FROM "audit_log"
-      WHERE ($2::text IS NULL OR "action" = $2) AND ($3::text IS NULL OR "user_id" = $3)
+      WHERE ($2::text IS NULL OR "action" = $2) AND ($3::text IS NULL OR "user_id" = $3) AND ($4::bigint IS NULL OR "id" < $4)
       ORDER BY "id" DESC LIMIT $1`,
-    [options.limit, options.action ?? null, options.userId ?? null],
+    [options.limit, options.action ?? null, options.userId ?? null, options.beforeId ?? null],
   );
   return result.rows.map((row) => ({
     id: row.id,

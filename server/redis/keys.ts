@@ -53,6 +53,8 @@ export interface RedisKeys {
   rateBudget(name: string): string;
   /** Token bucket of the public API rate limit for one subject, `user:<id>` or `ip:<address>` (HASH tokens, at; PX). */
   apiRateLimit(subject: string): string;
+  /** Version of the webhook host allowlist (STRING counter): INCR after writing `notify_allowed_hosts`; every SSRF guard re-reads the table when it changes. */
+  notifyAllowlistVersion(): string;
 }
 
 /** Key builder for one namespace (MARKETLENS_NAMESPACE). */
@@ -86,6 +88,7 @@ export function redisKeys(namespace: string): RedisKeys {
     alertsChanged: () => `${namespace}:alerts:changed`,
     rateBudget: (name) => `${namespace}:ratelimit:${name}`,
     apiRateLimit: (subject) => `${namespace}:apilimit:${subject}`,
+    notifyAllowlistVersion: () => `${namespace}:notify:allowlist-version`,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * The link from alerts to notifications: the producer-side NotificationServiceDeps (notify queue + SSRF guard,
- * one per ServiceDeps, built from env) used by the API's `channels.*` and by the alert engine, and
+ * one per ServiceDeps, built from env; the guard's allowlist is NOTIFY_ALLOWED_HOSTS ∪ the hosts admins allow on
+ * /admin, re-read when they change: notify-allowlist-cache.ts) used by the API's `channels.*` and by the alert engine, and
  * `ensureInAppChannel`: every user who has alerts gets exactly one in-app channel, because an alert always
  * tells the user in-app (bell + toast) besides the channels they picked.
  */
 import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
 import type pg from "pg";
 import { insertChannel, listChannelsOfUser } from "../db/notifications.repo.ts";
 import { env } from "../env.ts";
@@ -13,11 +15,15 @@ import { queueConnection } from "../redis/client.ts";
 import type { RedisKeys } from "../redis/keys.ts";
 import type { NotificationServiceDeps } from "./notifications/notifications.service.ts";
 import { parseAllowedHosts } from "./notifications/ssrf-guard.ts";
+import { createAllowlistCache } from "./notify-allowlist-cache.ts";
 
 const byKeys = new WeakMap<RedisKeys, NotificationServiceDeps>();
 
-/** Notification deps for this process and namespace (the queue is created once, closed by `closeNotificationDeps`). */
-export function notificationDeps(deps: { pool: pg.Pool; keys: RedisKeys }): NotificationServiceDeps {
+/**
+ * Notification deps for this process and namespace (the queue is created once, closed by `closeNotificationDeps`).
+ * `redis` (the command connection) lets the guard notice allowlist changes at once; without it they arrive within 10 s.
+ */
+export function notificationDeps(deps: { pool: pg.Pool; keys: RedisKeys; redis?: Redis }): NotificationServiceDeps {
   let found = byKeys.get(deps.keys);
   if (!found) {
     const config = env();
@@ -27,7 +33,8 @@ export function notificationDeps(deps: { pool: pg.Pool; keys: RedisKeys }): Noti
       attempts: config.NOTIFY_ATTEMPTS,
       backoffMs: config.NOTIFY_BACKOFF_MS,
     });
-    found = { pool: deps.pool, queue, guard: { allowedHosts: parseAllowedHosts(config.NOTIFY_ALLOWED_HOSTS) } };
+    const allowedHosts = createAllowlistCache({ pool: deps.pool, keys: deps.keys, envHosts: parseAllowedHosts(config.NOTIFY_ALLOWED_HOSTS), ...(deps.redis ? { redis: deps.redis } : {}) });
+    found = { pool: deps.pool, queue, guard: { allowedHosts } };
     byKeys.set(deps.keys, found);
   }
   return found;

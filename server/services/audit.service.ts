@@ -1,26 +1,15 @@
 /**
  * The audit log (DESIGN.md security rules): sign-ins, failed sign-ins, registrations, sign-outs,
- * admin actions, API key changes and notification-channel changes. Writing never fails the action being audited: a write error
+ * admin actions (roles, the webhook host allowlist), API key changes and notification-channel changes. Writing never fails the action being audited: a write error
  * is logged (so a PostgreSQL hiccup does not lock users out) and counted by the caller's logs.
- * Add an action name to AuditAction when a new kind of event is audited.
+ * Add an action name to AUDIT_ACTIONS (server/domain/audit/audit-actions.ts) when a new kind of event is audited.
  */
 import type pg from "pg";
 import { insertAuditRow, selectAuditRows, type AuditRow } from "../db/audit-log.repo.ts";
 import { componentLogger } from "../observability/logger.ts";
+import { AUDIT_ACTIONS, type AuditAction } from "../domain/audit/audit-actions.ts";
 
-export type AuditAction =
-  | "auth.register"
-  | "auth.sign_in"
-  | "auth.sign_in_failed"
-  | "auth.sign_out"
-  | "admin.promote_first_user"
-  | "admin.action"
-  | "api_key.create"
-  | "api_key.revoke"
-  | "channel.create"
-  | "channel.update"
-  | "channel.rotate_secret"
-  | "channel.retry_delivery";
+export { AUDIT_ACTIONS, type AuditAction };
 
 export interface AuditEntry {
   action: AuditAction;
@@ -49,7 +38,12 @@ export async function recordAudit(pool: pg.Pool, entry: AuditEntry): Promise<voi
   }
 }
 
-/** Newest entries first (admin view, tests). */
-export function listAudit(pool: pg.Pool, options: { limit?: number; action?: AuditAction; userId?: string } = {}): Promise<AuditRow[]> {
-  return selectAuditRows(pool, { limit: Math.min(Math.max(options.limit ?? 100, 1), 1_000), ...(options.action ? { action: options.action } : {}), ...(options.userId ? { userId: options.userId } : {}) });
+/** Newest entries first (admin view, tests); `beforeId` pages on: entries older than that id. */
+export function listAudit(pool: pg.Pool, options: { limit?: number; action?: AuditAction; userId?: string; beforeId?: string } = {}): Promise<AuditRow[]> {
+  return selectAuditRows(pool, {
+    limit: Math.min(Math.max(options.limit ?? 100, 1), 1_000),
+    ...(options.action ? { action: options.action } : {}),
+    ...(options.userId ? { userId: options.userId } : {}),
+    ...(options.beforeId ? { beforeId: options.beforeId } : {}),
+  });
 }

@@ -1,11 +1,11 @@
 /**
  * SSRF guard: every refused range (IPv4 and IPv6), the tricky spellings of loopback (decimal, octal, hex,
  * short forms, IPv4-mapped IPv6, localhost names), DNS answers mixing a public and a private address, the
- * admin allowlist, and non-http schemes. Names are resolved by a fake resolver (no network), except
+ * admin allowlist (a set or a source asked per check; metadata addresses refused whatever it holds), and non-http schemes. Names are resolved by a fake resolver (no network), except
  * "localhost", which goes through the system resolver (/etc/hosts).
  */
 import { describe, expect, it } from "vitest";
-import { addressRefusal, checkTarget, parseAllowedHosts, SsrfRefusedError, type HostResolver } from "./ssrf-guard.ts";
+import { addressRefusal, checkTarget, isMetadataAddress, parseAllowedHosts, SsrfRefusedError, type HostResolver } from "./ssrf-guard.ts";
 
 const none = new Set<string>();
 const fakeDns: Record<string, string[]> = {
@@ -123,5 +123,45 @@ describe("checkTarget", () => {
     expect(await refusal("http://[::1]:8080/", allowed)).toBe("accepted");
     expect(await refusal("http://metadata.example.com/", allowed)).toContain("link-local");
     expect(await refusal("http://10.0.0.1/", allowed)).toContain("private");
+  });
+
+  it("refuses cloud metadata addresses even when the host is allowlisted", async () => {
+    const allowed = parseAllowedHosts("169.254.169.254, metadata.example.com, 100.100.100.200, [fd00:ec2::254], 169.254.170.2");
+    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://metadata.example.com/", "http://100.100.100.200/", "http://[fd00:ec2::254]/", "http://169.254.170.2/v2/credentials"]) {
+      expect(await refusal(url, allowed)).toMatch(/of cloud metadata services, which no allowlist opens/);
+    }
+    expect(await refusal("http://[::ffff:169.254.169.254]/", parseAllowedHosts("::ffff:a9fe:a9fe"))).toContain("link-local address (IPv4-mapped)");
+    expect(await refusal("http://0xa9.0xfe.0xa9.0xfe/", parseAllowedHosts("169.254.169.254"))).toContain("cloud metadata");
+  });
+
+  it("asks an allowlist source on every check, so a changed list applies to the next URL", async () => {
+    let current = new Set<string>();
+    let asked = 0;
+    const source = async () => {
+      asked += 1;
+      return current;
+    };
+    await expect(checkTarget("http://10.9.8.7/hook", { allowedHosts: source, resolve })).rejects.toThrow(/private address; ask an admin to allow the host/);
+    current = new Set(["10.9.8.7"]);
+    await expect(checkTarget("http://10.9.8.7/hook", { allowedHosts: source, resolve })).resolves.toMatchObject({ allowlisted: true });
+    expect(asked).toBe(2);
+  });
+});
+
+describe("isMetadataAddress", () => {
+  it.each([
+    ["169.254.169.254", true],
+    ["169.254.170.2", true],
+    ["::ffff:169.254.169.254", true],
+    ["fd00:ec2::254", true],
+    ["100.100.100.200", true],
+    ["192.0.0.192", true],
+    ["127.0.0.1", false],
+    ["10.0.0.1", false],
+    ["fd00:ec2::253", false],
+    ["100.100.100.201", false],
+    ["not an address", false],
+  ])("%s → %s", (address, expected) => {
+    expect(isMetadataAddress(address)).toBe(expected);
   });
 });

@@ -9,9 +9,11 @@
  * refused). Decimal/octal/hex IPv4 spellings (http://2130706433/, http://0177.0.0.1/) are normalised by the
  * WHATWG URL parser before the check, and names like "localhost" are refused by what they resolve to.
  *
- * Hosts in the admin allowlist (NOTIFY_ALLOWED_HOSTS) skip the address check (the tests' local receivers use
- * it). Either way the caller connects to the returned `addresses` (pinned lookup, see http-post.ts), so a DNS
- * answer that changes between check and connect (DNS rebinding) cannot redirect the request.
+ * Hosts in the admin allowlist (NOTIFY_ALLOWED_HOSTS ∪ the hosts admins add on /admin, see
+ * server/services/notify-allowlist-cache.ts) skip the address check (the tests' local receivers use it), except
+ * for cloud metadata addresses (169.254/16, fd00:ec2::254, 100.100.100.200, 192.0.0.192), which are refused
+ * whatever the allowlist says. Either way the caller connects to the returned `addresses` (pinned lookup, see
+ * http-post.ts), so a DNS answer that changes between check and connect (DNS rebinding) cannot redirect the request.
  */
 import { lookup as dnsLookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
@@ -60,8 +62,28 @@ export function parseAllowedHosts(value: string): Set<string> {
   );
 }
 
-function normaliseHost(host: string): string {
+/** Lower case, IPv6 brackets and a trailing dot removed: the form allowlists store and the guard compares. */
+export function normaliseHost(host: string): string {
   return host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+}
+
+/** IPv4 link-local (AWS/GCP/Azure/OpenStack metadata 169.254.169.254, ECS 169.254.170.2, …). */
+const METADATA_V4_RANGE = ipaddr.parseCIDR("169.254.0.0/16");
+/** Other clouds' metadata endpoints: AWS IMDS over IPv6, Alibaba, Oracle. */
+const METADATA_ADDRESSES = new Set(["fd00:ec2::254", "100.100.100.200", "192.0.0.192"]);
+
+/**
+ * True for cloud metadata addresses, which no allowlist can open (IPv4-mapped forms included).
+ * @example isMetadataAddress("169.254.169.254") // true
+ * @example isMetadataAddress("::ffff:169.254.169.254") // true
+ * @example isMetadataAddress("127.0.0.1") // false
+ */
+export function isMetadataAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === "ipv4" && (parsed as ipaddr.IPv4).match(METADATA_V4_RANGE as [ipaddr.IPv4, number])) return true;
+  return METADATA_ADDRESSES.has(parsed.toString());
 }
 
 /**
@@ -100,9 +122,12 @@ const RANGE_LABELS: Record<string, string> = {
   teredo: "Teredo address embedding IPv4",
 };
 
+/** The current allowlist, asked on every check (server/services/notify-allowlist-cache.ts: env ∪ database, cached). */
+export type AllowedHostsSource = () => Promise<ReadonlySet<string>>;
+
 export interface GuardOptions {
-  /** Normalised allowlisted hosts (parseAllowedHosts). */
-  allowedHosts: ReadonlySet<string>;
+  /** Normalised allowlisted hosts (parseAllowedHosts), or a source asked on every check so admin changes apply without a restart. */
+  allowedHosts: ReadonlySet<string> | AllowedHostsSource;
   resolve?: HostResolver;
 }
 
@@ -122,7 +147,8 @@ export async function checkTarget(rawUrl: string, options: GuardOptions): Promis
   if (url.username || url.password) throw new SsrfRefusedError(shown, "credentials in the URL are not allowed");
   const hostname = normaliseHost(url.hostname);
   if (hostname.length === 0) throw new SsrfRefusedError(shown, "no host");
-  const allowlisted = options.allowedHosts.has(hostname);
+  const allowedHosts = typeof options.allowedHosts === "function" ? await options.allowedHosts() : options.allowedHosts;
+  const allowlisted = allowedHosts.has(hostname);
 
   let addresses: ResolvedAddress[];
   if (ipaddr.isValid(hostname)) {
@@ -135,11 +161,13 @@ export async function checkTarget(rawUrl: string, options: GuardOptions): Promis
     }
     if (addresses.length === 0) throw new SsrfRefusedError(shown, "host does not resolve");
   }
-  if (!allowlisted) {
-    for (const { address } of addresses) {
-      const refusal = addressRefusal(address);
-      if (refusal) throw new SsrfRefusedError(shown, `${hostname} resolves to ${address}, a ${refusal}; ask an admin to allow the host (NOTIFY_ALLOWED_HOSTS)`);
+  for (const { address } of addresses) {
+    if (isMetadataAddress(address)) {
+      throw new SsrfRefusedError(shown, `${hostname} resolves to ${address}, a ${addressRefusal(address) ?? "reserved address"} of cloud metadata services, which no allowlist opens`);
     }
+    if (allowlisted) continue;
+    const refusal = addressRefusal(address);
+    if (refusal) throw new SsrfRefusedError(shown, `${hostname} resolves to ${address}, a ${refusal}; ask an admin to allow the host (/admin or NOTIFY_ALLOWED_HOSTS)`);
   }
   return { url, hostname, addresses, allowlisted };
 }
