@@ -2,12 +2,13 @@
  * Browser tests entry: `node --import tsx e2e/run-e2e.ts` with the stack running and
  * MARKETLENS_TEST_BASE_URL set (default http://127.0.0.1:3000): the crypto chart (chart.e2e.ts), then the
  * stock charts and their market labels (market-status.e2e.ts), accounts (auth.e2e.ts), then alerts, notification
- * settings and the scanner, each as a fresh user (alerts.e2e.ts, notifications.e2e.ts, scanner.e2e.ts). Uses playwright-core with the
+ * settings, the scanner and the admin page, each as a fresh user (alerts.e2e.ts, notifications.e2e.ts, scanner.e2e.ts, admin.e2e.ts). Uses playwright-core with the
  * system Chromium; prints `e2e: N passed, M failed` and exits non-zero on failure.
  */
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { env } from "../server/env.ts";
+import { adminTests } from "./admin.e2e.ts";
 import { alertsTests } from "./alerts.e2e.ts";
 import { authTests } from "./auth.e2e.ts";
 import { chartTests, type ChartContext } from "./chart.e2e.ts";
@@ -46,7 +47,7 @@ try {
   result = { passed: result.passed + accounts.passed, failed: result.failed + accounts.failed };
   // Alerts, notification settings and the scanner: each file registers its own user in its own context.
   const session = { browser, baseUrl, pageErrors: context.pageErrors };
-  for (const tests of [alertsTests, notificationsTests, scannerTests]) {
+  for (const tests of [alertsTests, notificationsTests, scannerTests, adminTests]) {
     const outcome = await runTests(tests, session);
     result = { passed: result.passed + outcome.passed, failed: result.failed + outcome.failed };
   }

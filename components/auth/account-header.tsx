@@ -1,5 +1,5 @@
 /**
- * The site header: brand, Charts, Scanner (and Alerts, Settings when signed in), and the account area: the signed-in user with their role,
+ * The site header: brand, Charts, Scanner (and Alerts, Settings when signed in; Admin for admins), and the account area: the signed-in user with their role,
  * the notification bell and toasts, API keys and "Sign out"; or "Sign in" / "Register". The layout passes the user (server/auth/session-user.ts).
  */
 import Link from "next/link";
@@ -24,6 +24,7 @@ export function AccountHeader({ user, gatewayUrl }: { user: HeaderUser | null; g
         <Link href="/scanner">Scanner</Link>
         {user ? <Link href="/alerts">Alerts</Link> : null}
         {user ? <Link href="/settings/notifications">Settings</Link> : null}
+        {user?.role === "admin" ? <Link href="/admin">Admin</Link> : null}
       </nav>
       <div className="site-account" data-testid="account">
         {user ? (
