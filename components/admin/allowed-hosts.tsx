@@ -101,7 +101,7 @@ export function AllowedHosts() {
                 </td>
                 <td>{row.note || <span className="muted">–</span>}</td>
                 <td>{row.createdByEmail ?? <span className="muted">deleted account</span>}</td>
-                <td>{utcTime(row.createdAt)}</td>
+                <td className="nowrap">{utcTime(row.createdAt)}</td>
                 <td>
                   <button type="button" className="link-button danger" data-testid="remove-host" disabled={disallow.isPending} onClick={() => void remove(row.host)}>
                     Remove

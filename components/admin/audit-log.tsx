@@ -8,14 +8,9 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { AUDIT_ACTIONS, type AuditAction } from "../../server/domain/audit/audit-actions.ts";
 import { useTRPC } from "../trpc.ts";
-import { utcTime } from "./admin-format.ts";
+import { auditDetails, utcTime } from "./admin-format.ts";
 
 const PAGE_SIZE = 25;
-
-function details(value: Record<string, unknown>): string {
-  const text = JSON.stringify(value);
-  return text === "{}" ? "" : text;
-}
 
 export function AuditLog() {
   const trpc = useTRPC();
@@ -64,32 +59,34 @@ export function AuditLog() {
           No entries{action ? ` for ${action}` : ""}.
         </p>
       ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Action</th>
-              <th>Who</th>
-              <th>From</th>
-              <th>Target</th>
-              <th>Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.id} data-testid="audit-row" data-action={row.action}>
-                <td>{utcTime(row.at)}</td>
-                <td>
-                  <code>{row.action}</code>
-                </td>
-                <td>{row.userId ? (emails.get(row.userId) ?? row.userId) : <span className="muted">–</span>}</td>
-                <td>{row.actorIp ?? <span className="muted">–</span>}</td>
-                <td>{row.target ?? ""}</td>
-                <td className="audit-details">{details(row.details)}</td>
+        <div className="table-scroll">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Action</th>
+                <th>Who</th>
+                <th>From</th>
+                <th>Target</th>
+                <th>Details</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.id} data-testid="audit-row" data-action={row.action}>
+                  <td className="nowrap">{utcTime(row.at)}</td>
+                  <td>
+                    <code>{row.action}</code>
+                  </td>
+                  <td>{row.userId ? (emails.get(row.userId) ?? row.userId) : <span className="muted">–</span>}</td>
+                  <td>{row.actorIp ?? <span className="muted">–</span>}</td>
+                  <td className="audit-target">{row.target ?? ""}</td>
+                  <td className="audit-details">{auditDetails(row.details)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <div className="pager">
         <button type="button" className="secondary-button" data-testid="audit-newer" disabled={cursors.length === 0} onClick={() => setCursors((stack) => stack.slice(0, -1))}>

@@ -70,7 +70,7 @@ export function UsersTable({ currentUserId }: { currentUserId: string }) {
                 </td>
                 <td>{user.name}</td>
                 <td>{user.role === "admin" ? <span className="role-badge">admin</span> : "user"}</td>
-                <td>{utcTime(user.createdAt)}</td>
+                <td className="nowrap">{utcTime(user.createdAt)}</td>
                 <td>
                   {asking ? (
                     <span className="admin-confirm">
