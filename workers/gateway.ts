@@ -73,7 +73,8 @@ if (cluster.isWorker) {
     // Outside production an unset AUTH_SECRET means a random one (auth-secret.ts): make it one for all processes.
     env: { AUTH_SECRET: authSecret() },
     restart: true,
-    onExit: (info) => log.warn(info, "gateway process exited"),
+    onExit: ({ pid, ...info }) => log.warn({ gatewayPid: pid, ...info }, "gateway process exited"),
+    onReady: ({ pid }) => log.info({ gatewayPid: pid }, "gateway process ready"),
   });
   log.info({ port: group.port, processes, pids: group.pids() }, "gateway processes ready");
   onShutdown(() => group.stop());

@@ -1,6 +1,7 @@
 // The gateway's process entry (workers/gateway.ts) as the product runs it, against the real Redis: one
 // gateway process per core (node:cluster) on one port; clients spread over them all get a published bar
-// (byte-identical), every process exports its own metrics key, and SIGTERM to the primary stops them all.
+// (byte-identical), every process exports its own metrics key, a killed process is replaced, and SIGTERM to
+// the primary stops them all.
 // The entry takes its port from GATEWAY_PORT, so the test reserves an ephemeral port (listen on 0, close).
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -27,26 +28,71 @@ async function ephemeralPort(): Promise<number> {
   return port;
 }
 
-/** Resolves with the first pino line (JSON) of `child` whose msg is one of `messages`. */
-function logLine(child: ChildProcessWithoutNullStreams, messages: string[], timeoutMs = 60_000): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    const timer = setTimeout(() => reject(new Error(`no log line ${messages.join(" / ")} within ${timeoutMs} ms; output: ${buffered.slice(-2_000)}`)), timeoutMs);
-    child.stdout.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      for (const line of buffered.split("\n")) {
-        try {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          if (messages.includes(String(parsed.msg))) {
-            clearTimeout(timer);
-            resolve(parsed);
-          }
-        } catch {
-          // not a complete JSON line yet
-        }
+/** Collects the pino lines (JSON) a child prints; `waitFor` polls them. */
+function logLines(child: ChildProcessWithoutNullStreams) {
+  const lines: Array<Record<string, unknown>> = [];
+  let partial = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split("\n");
+    partial = parts.pop() ?? "";
+    for (const part of parts) {
+      try {
+        lines.push(JSON.parse(part) as Record<string, unknown>);
+      } catch {
+        // not pino output
       }
-    });
+    }
   });
+  return {
+    lines,
+    async waitFor(match: (line: Record<string, unknown>) => boolean, what: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = lines.find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no log line ${what} within ${timeoutMs} ms; last lines: ${JSON.stringify(lines.slice(-5))}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}
+
+/** Connects `count` clients with `token`, each subscribed (snapshot received) and collecting its bar messages. */
+async function subscribedClients(port: number, token: string, count: number) {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, { perMessageDeflate: false });
+      const bars: Buffer[] = [];
+      let snapshot: () => void = () => undefined;
+      const subscribed = new Promise<void>((resolve) => (snapshot = resolve));
+      socket.on("message", (data: Buffer) => {
+        const type = (JSON.parse(data.toString()) as { type: string }).type;
+        if (type === "snapshot") snapshot();
+        if (type === "bar") bars.push(data);
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once("open", () => resolve());
+        socket.once("error", reject);
+      });
+      socket.send(JSON.stringify({ op: "subscribe", symbol: SYMBOL, timeframe: "1m" }));
+      await subscribed;
+      return { socket, bars };
+    }),
+  );
+}
+
+/** Publishes bar event `seq` and expects every client to receive exactly its bytes as its newest bar message. */
+async function expectBarReceived(redis: Redis, clients: Array<{ bars: Buffer[] }>, seq: number): Promise<void> {
+  const bar = { symbol: SYMBOL, timeframe: "1m", openTime: T0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3, trades: 4, source: "trades" };
+  for (const client of clients) client.bars.length = 0;
+  await redis.publish(keys.barChannel(SYMBOL, "1m"), JSON.stringify({ stream: `${SYMBOL}:1m`, epoch: "cluster", seq, kind: "live", bar }));
+  const expected = Buffer.from(JSON.stringify({ type: "bar", stream: `${SYMBOL}:1m`, epoch: "cluster", seq, kind: "live", bar }));
+  const deadline = Date.now() + 10_000;
+  while (clients.some((client) => client.bars.length === 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const client of clients) {
+    expect(client.bars).toHaveLength(1);
+    expect(client.bars[0]?.equals(expected)).toBe(true);
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -62,6 +108,7 @@ describe("gateway process entry with one process per core", () => {
   const processes = defaultGatewayProcesses();
   let redis: Redis;
   let primary: ChildProcessWithoutNullStreams;
+  let log: ReturnType<typeof logLines>;
   let port: number;
   let pids: number[] = [];
 
@@ -72,7 +119,8 @@ describe("gateway process entry with one process per core", () => {
       env: { ...process.env, GATEWAY_PORT: String(port), MARKETLENS_NAMESPACE: namespace, AUTH_SECRET: SECRET, LOG_LEVEL: "info" },
     });
     primary.stderr.on("data", () => undefined);
-    const ready = await logLine(primary, processes > 1 ? ["gateway processes ready"] : ["gateway listening"]);
+    log = logLines(primary);
+    const ready = await log.waitFor((line) => line.msg === (processes > 1 ? "gateway processes ready" : "gateway listening"), "ready");
     pids = processes > 1 ? (ready.pids as number[]) : [primary.pid as number];
   }, 90_000);
 
@@ -83,38 +131,11 @@ describe("gateway process entry with one process per core", () => {
     await redis.quit();
   });
 
-  it("relays a bar to clients spread over every process, each exporting its metrics, and stops them all on SIGTERM", async () => {
+  it("relays a bar to clients spread over every process, each exporting its metrics; replaces a killed process; stops them all on SIGTERM", async () => {
     expect(pids).toHaveLength(processes);
     const { token } = await signAccessToken({ secret: SECRET, sub: "user-cluster", role: "user", nowMs: Date.now() });
-    const clients = await Promise.all(
-      Array.from({ length: 4 * processes }, async () => {
-        const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, { perMessageDeflate: false });
-        const bars: Buffer[] = [];
-        let snapshot: () => void = () => undefined;
-        const subscribed = new Promise<void>((resolve) => (snapshot = resolve));
-        socket.on("message", (data: Buffer) => {
-          const type = (JSON.parse(data.toString()) as { type: string }).type;
-          if (type === "snapshot") snapshot();
-          if (type === "bar") bars.push(data);
-        });
-        await new Promise<void>((resolve, reject) => {
-          socket.once("open", () => resolve());
-          socket.once("error", reject);
-        });
-        socket.send(JSON.stringify({ op: "subscribe", symbol: SYMBOL, timeframe: "1m" }));
-        await subscribed;
-        return { socket, bars };
-      }),
-    );
-    const bar = { symbol: SYMBOL, timeframe: "1m", openTime: T0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3, trades: 4, source: "trades" };
-    await redis.publish(keys.barChannel(SYMBOL, "1m"), JSON.stringify({ stream: `${SYMBOL}:1m`, epoch: "cluster", seq: 1, kind: "live", bar }));
-    const expected = Buffer.from(JSON.stringify({ type: "bar", stream: `${SYMBOL}:1m`, epoch: "cluster", seq: 1, kind: "live", bar }));
-    const deadline = Date.now() + 10_000;
-    while (clients.some((client) => client.bars.length === 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    for (const client of clients) {
-      expect(client.bars).toHaveLength(1);
-      expect(client.bars[0]?.equals(expected)).toBe(true);
-    }
+    const clients = await subscribedClients(port, token, 4 * processes);
+    await expectBarReceived(redis, clients, 1);
 
     // Every process exports its registry under its own name (every 5 s), and each holds some of the clients.
     const names = processes > 1 ? Array.from({ length: processes }, (_, index) => `gateway-${index + 1}`) : ["gateway"];
@@ -129,6 +150,28 @@ describe("gateway process entry with one process per core", () => {
     }
     expect(counts.every((count) => count > 0)).toBe(true);
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(clients.length);
+
+    if (processes > 1) {
+      // A process that dies is replaced; its clients lose their connection, the others keep theirs.
+      const victim = pids[0] as number;
+      const victimClosed = clients.map(
+        (client) =>
+          new Promise<boolean>((resolve) => {
+            client.socket.once("close", () => resolve(true));
+            setTimeout(() => resolve(false), 3_000);
+          }),
+      );
+      process.kill(victim, "SIGKILL");
+      const replaced = await log.waitFor((line) => line.msg === "gateway process ready" && !pids.includes(line.gatewayPid as number), "replacement ready", 30_000);
+      pids = [...pids.filter((pid) => pid !== victim), replaced.gatewayPid as number];
+      const closed = await Promise.all(victimClosed);
+      expect(closed.filter(Boolean).length).toBeGreaterThan(0);
+      expect(closed.filter((flag) => !flag).length).toBeGreaterThan(0);
+      const open = clients.filter((_, index) => !closed[index]);
+      const fresh = await subscribedClients(port, token, 4 * processes);
+      clients.splice(0, clients.length, ...open, ...fresh);
+      await expectBarReceived(redis, clients, 2);
+    }
 
     const exit = new Promise<number | null>((resolve) => primary.once("exit", (code) => resolve(code)));
     const closes = clients.map((client) => new Promise<number>((resolve) => client.socket.once("close", (code) => resolve(code))));

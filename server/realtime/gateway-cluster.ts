@@ -30,6 +30,8 @@ export interface GatewayProcessesOptions {
   /** How long to wait for every process to announce itself. */
   readyTimeoutMs?: number;
   onExit?: (info: { pid: number | undefined; code: number | null; signal: string | null; restarting: boolean }) => void;
+  /** Each time a process (first ones and replacements) announced itself. */
+  onReady?: (info: { pid: number | undefined }) => void;
 }
 
 export interface GatewayProcesses {
@@ -60,10 +62,12 @@ export async function forkGatewayProcesses(options: GatewayProcessesOptions): Pr
   if (!Number.isInteger(options.processes) || options.processes < 1) throw new Error(`processes must be a positive integer, got ${options.processes}`);
   cluster.setupPrimary({ exec: options.exec, execArgv: options.execArgv ?? process.execArgv, args: options.args ?? [] });
   const workers = new Set<Worker>();
+  const pendingRestarts = new Set<NodeJS.Timeout>();
   let stopping = false;
   let port = 0;
 
-  function fork(): Promise<void> {
+  /** `replacement`: forked after a process died (it is replaced again if it dies before it is ready). */
+  function fork(replacement = false): Promise<void> {
     const worker = cluster.fork(options.env);
     workers.add(worker);
     return new Promise<void>((resolve, reject) => {
@@ -72,20 +76,29 @@ export async function forkGatewayProcesses(options: GatewayProcessesOptions): Pr
         if (!isReady(message)) return;
         announced = true;
         port = message.port;
+        options.onReady?.({ pid: worker.process.pid });
         resolve();
       });
       worker.once("exit", (code, signal) => {
         workers.delete(worker);
-        const restarting = !stopping && announced && options.restart === true;
+        const restarting = !stopping && (announced || replacement) && options.restart === true;
         options.onExit?.({ pid: worker.process.pid, code, signal, restarting });
         if (!announced) reject(new Error(`gateway process ${worker.process.pid} exited (code ${code}, signal ${signal}) before it was ready`));
-        else if (restarting) setTimeout(() => void fork().catch(() => undefined), 1_000).unref();
+        if (restarting) {
+          const timer = setTimeout(() => {
+            pendingRestarts.delete(timer);
+            fork(true).catch(() => undefined); // its own exit handler schedules the next attempt
+          }, 1_000);
+          pendingRestarts.add(timer);
+        }
       });
     });
   }
 
   async function stop(): Promise<void> {
     stopping = true;
+    for (const timer of pendingRestarts) clearTimeout(timer);
+    pendingRestarts.clear();
     const exits = [...workers].map((worker) => new Promise<void>((resolve) => (worker.isDead() ? resolve() : worker.once("exit", () => resolve()))));
     for (const worker of workers) if (!worker.isDead()) worker.process.kill("SIGTERM");
     await Promise.all(exits);
