@@ -118,8 +118,8 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
       };
       await create(async (form) => {
         await form.getByLabel("Condition").selectOption("pattern");
-        await form.getByLabel("Pattern").selectOption("engulfing");
-        await form.getByLabel("Direction").selectOption("bearish");
+        await form.locator("select[name=pattern]").selectOption("engulfing");
+        await form.locator("select[name=direction]").selectOption("bearish");
       }, { metric: "engulfing", op: "<", value: 0 }, "bearish engulfing");
       await create(async (form) => {
         await form.getByLabel("Condition").selectOption("quality_below");

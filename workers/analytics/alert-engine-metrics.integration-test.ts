@@ -3,7 +3,8 @@
  * BullMQ): a candlestick-pattern rule fires on exactly the bars where the pattern engine sees the pattern appear;
  * a `qualityScore` rule reads the collector's snapshot in Redis; and a tick alert on the bar's own fields fires
  * on the live bar while the analytics worker has not analysed the stream yet (catching up), while a tick rule
- * that reads patterns waits for the analysis (counted) instead of judging against unknown previous values.
+ * that reads patterns waits for the analysis (counted) instead of judging against unknown previous values. Bars that
+ * closed before an alert existed (a backlog the worker is still analysing) never fire it.
  */
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -19,7 +20,8 @@ import type { ServiceDeps } from "../../server/services/service-deps.ts";
 import { DATABASE_URL, REDIS_URL, clearNamespace, commandRedis, startTestWorker, storeBars, testQueues, waitDrained, waitFor, type TestWorker } from "./analytics-test-helpers.ts";
 
 const HOUR = 3_600_000;
-const BASE = Date.UTC(2026, 6, 1);
+/** Two days ahead, 00:00 UTC: bars that close after the alerts are created (older bars are history: never evaluated). */
+const BASE = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 2 * 86_400_000;
 
 /** 1h bars with these closes (open = previous close, wicks of 1). */
 function barsWithCloses(symbol: string, closes: readonly number[], start = 0): Bar[] {
@@ -85,6 +87,22 @@ describe("alert engine: pattern and quality metrics, tick alerts while analytics
     await redis.set(keys.quality(symbol), JSON.stringify(snapshot), "EX", 60);
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // the engine keeps a score for 1 s
   }
+
+  it("bars that closed before the alert was created (a backlog being analysed) do not fire it; the next bar does", async () => {
+    const symbol = await insertSymbol(pool);
+    const hourAgo = Math.floor(Date.now() / HOUR) * HOUR - 5 * HOUR; // five closed hours of backlog, then the open one
+    const backlog = barsWithCloses(symbol, [90, 110, 90, 110, 90], 0).map((bar, index) => ({ ...bar, openTime: hourAgo + index * HOUR }));
+    await storeBars(pool, backlog); // stored by the collector before the alert exists, analysed after
+    const alert = await createAlertHeard(user, { rule: { name: "backlog", timeframe: "1h", when: { all: [{ metric: "close", op: "crosses_above", value: 100 }] } }, symbol });
+    const skippedBefore = (await started.worker.alerts!.metrics.beforeArmed.get()).values[0]?.value ?? 0;
+    for (const bar of backlog) await enqueueBarClosed(queues, bar);
+    await waitDrained(queues);
+    expect(await firingsOf(alert.id)).toEqual([]); // two crossings in the backlog: history, not news
+    expect((await started.worker.alerts!.metrics.beforeArmed.get()).values[0]?.value ?? 0).toBe(skippedBefore + backlog.length);
+    const next = { ...backlog[4]!, openTime: hourAgo + 5 * HOUR, open: 90, high: 121, low: 89, close: 120 }; // closes in the future
+    await process([next]);
+    expect((await firingsOf(alert.id)).map((row) => row.t)).toEqual([next.openTime]);
+  });
 
   it("a pattern rule fires on exactly the bars where the pattern engine sees a bullish engulfing appear", async () => {
     const symbol = await insertSymbol(pool);

@@ -28,7 +28,8 @@ import { selectAlertById } from "../../server/db/alerts.repo.ts";
 import { parseRuleDocument } from "../../server/domain/rules/rule-schema.ts";
 
 const HOUR = 3_600_000;
-const BASE = Date.UTC(2026, 5, 1);
+/** Tomorrow 00:00 UTC: bars that close after the alerts are created (older bars are history: never evaluated). */
+const BASE = Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
 
 /** 1h bars with these closes (open = previous close). */
 function barsWithCloses(symbol: string, closes: readonly number[], start = 0): Bar[] {

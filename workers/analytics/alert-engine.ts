@@ -26,6 +26,7 @@ import { RuleEvaluator } from "../../server/domain/rules/rule-evaluator.ts";
 import { ruleMetrics } from "../../server/domain/rules/rule-metrics.ts";
 import { BAR_METRICS, type RuleBarValues, type RuleDocument } from "../../server/domain/rules/rule-types.ts";
 import { presentPatternRuleValues } from "../../server/domain/rules/rule-values.ts";
+import { TIMEFRAME_MS } from "../../server/domain/time/timeframes.ts";
 import { lastFiringOpenTime, type EvaluateOn } from "../../server/db/alerts.repo.ts";
 import { readIndicatorAt } from "../../server/db/indicators.repo.ts";
 import type { RedisKeys } from "../../server/redis/keys.ts";
@@ -191,6 +192,12 @@ export class AlertEngine {
 
   /** Did `alert` become true on `bar` (outside cooldown)? Then fire. */
   private async evaluate(alert: ActiveAlert, bar: Bar, previous: RuleBarValues[], current: RuleBarValues, mode: EvaluateOn): Promise<boolean> {
+    // a bar that closed before the alert (as it is now) was created, edited or re-armed is history, not news: the
+    // analytics worker catching up on a backlog would otherwise fire a new alert on hours-old bars
+    if (mode === "close" && bar.openTime + TIMEFRAME_MS[bar.timeframe] <= alert.row.updatedAt.getTime()) {
+      this.metrics.beforeArmed.inc();
+      return false;
+    }
     const memo = `${alert.row.id}|${bar.symbol}`;
     if (mode === "tick" && this.firedBar.get(memo) === bar.openTime) return false;
     this.metrics.evaluations.inc({ mode });

@@ -13,6 +13,11 @@ export function createAlertMetrics(registry: Registry) {
     }),
     evaluations: new Counter({ name: "marketlens_alert_evaluations_total", help: "Alert rule evaluations, by mode", labelNames: ["mode"] as const, registers: [registry] }),
     cooldownDrops: new Counter({ name: "marketlens_alert_cooldown_drops_total", help: "Becoming-true dropped inside an alert's cooldown", registers: [registry] }),
+    beforeArmed: new Counter({
+      name: "marketlens_alert_before_armed_total",
+      help: "Closed bars not evaluated for an alert because they closed before it was created, edited or re-armed (a backlog being analysed)",
+      registers: [registry],
+    }),
     tickWaits: new Counter({
       name: "marketlens_alert_tick_waits_total",
       help: "Tick evaluations of a rule reading indicators or patterns left to the closed bar: the analytics state was not right behind the live bar (catching up)",
