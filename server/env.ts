@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   YAHOO_POLL_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   WEB_PORT: port.default(3000),
   GATEWAY_PORT: port.default(3001),
+  /** Gateway processes sharing GATEWAY_PORT (node:cluster); default one per core, at most 4 (server/realtime/gateway-cluster.ts). */
+  GATEWAY_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
   REPLAY_PORT: port.default(3002),
   /** Port of the fake Alpaca server (WS /v2/iex + REST) the replay exchange also runs (replay feed). */
   REPLAY_ALPACA_PORT: port.default(3003),

@@ -21,7 +21,7 @@ import { announceGatewayReady, defaultGatewayProcesses, forkGatewayProcesses } f
 
 const log = componentLogger("gateway");
 const config = env();
-const processes = defaultGatewayProcesses();
+const processes = config.GATEWAY_PROCESSES ?? defaultGatewayProcesses();
 
 /** Runs until a signal, then stops cleanly (forced exit after 10 s). */
 function onShutdown(stop: () => Promise<void>): void {
