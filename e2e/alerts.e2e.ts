@@ -8,6 +8,7 @@
  * alert-fired.png, chart-alerts.png.
  */
 import type { Page } from "playwright-core";
+import { env } from "../server/env.ts";
 import { verifyWebhookSignature } from "../server/services/notifications/webhook-signature.ts";
 import type { E2ETest } from "./e2e-runner.ts";
 import { watchLiveBars } from "./e2e-feed.ts";
@@ -171,7 +172,7 @@ export const alertsTests: ReadonlyArray<E2ETest<SessionContext>> = [
     name: "alerts: a tick alert created in the browser is fired by the live feed: toast, email, Slack and signed webhook once each, history row",
     async run(context) {
       const { page, userId } = signedIn();
-      const smtpUrl = process.env.SMTP_URL;
+      const smtpUrl = env().SMTP_URL;
       assert(smtpUrl, "SMTP_URL is not set for the e2e run (scripts/lib/test.mjs sets it)");
       const [smtp, slack, hook] = await Promise.all([startSmtpSink(smtpUrl), startHttpReceiver("/slack"), startHttpReceiver("/hook")]);
       let feed: Awaited<ReturnType<typeof watchLiveBars>> | undefined;
