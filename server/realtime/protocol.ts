@@ -6,6 +6,7 @@
  */
 import type { Bar, SymbolId } from "../domain/bars/bar.ts";
 import { TIMEFRAMES, isTimeframe, type Timeframe } from "../domain/time/timeframes.ts";
+import type { InAppMessage } from "../services/notifications/message-format.ts";
 import { SYMBOL_ID_HINT, normalizeSymbolId } from "../services/symbol-id.ts";
 
 export type BarEventKind = "live" | "closed" | "revision";
@@ -66,16 +67,8 @@ export interface PongMessage {
  * One in-app notification of the connection's user (server/services/notifications/message-format.ts
  * InAppMessage), pushed without a subscription to every socket of a signed-in user; guests get none.
  */
-export interface NotificationMessage {
+export interface NotificationMessage extends InAppMessage {
   type: "notification";
-  deliveryId: string;
-  notificationId: string;
-  title: string;
-  body: string;
-  severity: "info" | "warning" | "critical";
-  url?: string;
-  sourceRef: string | null;
-  createdAt: number;
 }
 
 /** A toplist, best first: [symbol, value]. */
