@@ -6,6 +6,7 @@
  * - an in-process notifier and producer queue on a namespace of the test's own.
  */
 import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
@@ -279,4 +280,53 @@ export async function waitSettled(pool: pg.Pool, notificationId: string, timeout
     timeoutMs,
     `notification ${notificationId} to settle`,
   );
+}
+
+/** One test file's notifier set-up: the shared TestStack, and receivers/sinks/notifiers closed after each test. */
+export interface NotifierSuite {
+  /** Created in beforeAll, closed in afterAll. */
+  readonly stack: TestStack;
+  /** Runs `close` after the current test (last registered first). */
+  cleanup(close: () => Promise<void>): void;
+  receiver(...args: Parameters<typeof startHttpReceiver>): Promise<HttpReceiver>;
+  smtpSink(...args: Parameters<typeof startSmtpSink>): Promise<SmtpSink>;
+  notifier(overrides?: Parameters<TestStack["startNotifier"]>[0]): Promise<{ close(): Promise<void> }>;
+}
+
+/** Registers the vitest hooks of a notifier test file (call at the top level of the file). */
+export function notifierSuite(options: { attempts?: number; backoffMs?: number } = {}): NotifierSuite {
+  let stack: TestStack | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(() => {
+    stack = createTestStack(options);
+  });
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  const suite: NotifierSuite = {
+    get stack() {
+      if (!stack) throw new Error("notifierSuite: the stack exists from beforeAll on");
+      return stack;
+    },
+    cleanup: (close) => void cleanups.push(close),
+    async receiver(...args) {
+      const started = await startHttpReceiver(...args);
+      cleanups.push(() => started.close());
+      return started;
+    },
+    async smtpSink(...args) {
+      const sink = await startSmtpSink(...args);
+      cleanups.push(() => sink.close());
+      return sink;
+    },
+    async notifier(overrides) {
+      const started = await suite.stack.startNotifier(overrides);
+      cleanups.push(() => started.close());
+      return started;
+    },
+  };
+  return suite;
 }
